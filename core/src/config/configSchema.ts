@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { logLevels } from '../util/logger.ts';
+
+const port = z.number().int().min(0).max(65535);
+const ipv4or6 = z.union([z.ipv4(), z.ipv6()]);
+
+/**
+ * Cardea's configuration. Every field has a default, so `{}` is a valid config file.
+ * The file is JSON; CLI flags and CARDEA_* environment variables override it (see loadConfig.ts).
+ */
+export const configSchema = z
+  .object({
+    general: z
+      .object({
+        /** Name shown as `server-name` in `server_info` (default "Cardea"). */
+        serverName: z.string().default('Cardea'),
+        /** Seconds without a request or long poll before a session expires; 0 disables (default 60, as Janus). */
+        sessionTimeout: z.number().min(0).default(60),
+        /** Seconds a session whose WebSocket closed waits for a `claim` (default 0: destroyed at once, as Janus). */
+        reclaimSessionTimeout: z.number().min(0).default(0),
+        /** Seconds early trickle candidates wait for their SDP (default 45, as Janus). */
+        candidatesTimeout: z.number().min(0).default(45),
+        /** When set, every Janus API request but info/ping must carry `apisecret` (default: none). */
+        apiSecret: z.string().min(1).optional(),
+        /** Secret for the Admin API. With none configured, `npm start` generates one and prints it once. */
+        adminSecret: z.string().min(1).optional(),
+        /** Log level (default "info"). */
+        logLevel: z.enum(logLevels).default('info'),
+        /** Accept new sessions at start (default true). */
+        acceptNewSessions: z.boolean().default(true),
+        /** Most events kept per HTTP session between long polls; the oldest are dropped and counted beyond it (default 1000). */
+        maxQueuedEvents: z.number().int().min(1).default(1000),
+      })
+      .prefault({}),
+    transports: z
+      .object({
+        /** Janus API over WebSocket, subprotocol `janus-protocol`. */
+        websocket: z
+          .object({
+            enabled: z.boolean().default(true),
+            /** Address to bind (default loopback). */
+            ip: ipv4or6.default('127.0.0.1'),
+            /** Port (default 8188, as Janus). */
+            port: port.default(8188),
+            /** Largest accepted frame in bytes (default 1 MiB). */
+            maxPayload: z.number().int().min(1024).default(1 << 20),
+          })
+          .prefault({}),
+        /** Janus API over HTTP REST + long poll, plus the demo page. */
+        http: z
+          .object({
+            enabled: z.boolean().default(true),
+            ip: ipv4or6.default('127.0.0.1'),
+            /** Port (default 8088, as Janus). */
+            port: port.default(8088),
+            /** Base path of the API (default "/janus"). */
+            basePath: z.string().startsWith('/').default('/janus'),
+            /** Seconds a long poll waits before answering a keepalive (default 30, as Janus). */
+            longPollTimeout: z.number().min(0.05).default(30),
+            /** CORS origin to allow; default "*". */
+            allowOrigin: z.string().optional(),
+            /** Largest accepted request body in bytes (default 1 MiB). */
+            maxBody: z.number().int().min(1024).default(1 << 20),
+          })
+          .prefault({}),
+        /** Admin API over HTTP (`/admin`) and WebSocket (`janus-admin-protocol`) on one port. */
+        admin: z
+          .object({
+            enabled: z.boolean().default(true),
+            ip: ipv4or6.default('127.0.0.1'),
+            /** Port (default 7088). */
+            port: port.default(7088),
+            basePath: z.string().startsWith('/').default('/admin'),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    webrtc: z
+      .object({
+        /** Addresses to gather host candidates on and advertise (default ["127.0.0.1"]). */
+        iceIp: z.array(ipv4or6).min(1).default(['127.0.0.1']),
+        /** Public address to announce instead of the gathered one (NAT 1:1; default none). */
+        nat11: ipv4or6.optional(),
+        /** UDP port range for ICE, [min, max] (default: any free port). */
+        portRange: z
+          .tuple([port, port])
+          .refine(([a, b]) => a < b, 'portRange min must be below max')
+          .optional(),
+        /** Run ICE-lite (default true: 2.6x less idle CPU per PeerConnection, see shared/research/werift.md). */
+        iceLite: z.boolean().default(true),
+        /** STUN server "host:port" for full ICE (default none: never a built-in public server). */
+        stunServer: z
+          .string()
+          .regex(/^[^:]+:\d+$/, 'stunServer must be host:port')
+          .optional(),
+        /** Seconds without media before `media receiving:false` (default 1, as Janus's no_media_timer). */
+        noMediaTimer: z.number().min(0.1).default(1),
+      })
+      .prefault({}),
+    /** Serve the demo page on the HTTP port (default true). */
+    demo: z.object({ enabled: z.boolean().default(true) }).prefault({}),
+  })
+  .strict();
+
+/** The validated configuration with every default applied. */
+export type CardeaConfig = z.output<typeof configSchema>;
+/** What a config file may hold. */
+export type CardeaConfigInput = z.input<typeof configSchema>;

@@ -1,0 +1,233 @@
+import type {
+  DefinedPlugin,
+  HandleId,
+  JsonObject,
+  MediaKind,
+  MessageResult,
+  PluginApi,
+  PluginMedia,
+  PluginMessage,
+  PluginStore,
+  PluginTimers,
+} from '@cardea/plugin-sdk';
+import { SDK_VERSION } from '@cardea/plugin-sdk';
+import type { Logger } from '../util/logger.ts';
+import type { MediaPlane } from '../media/MediaPlaneTypes.ts';
+import type { CoreHandle, LoadedPlugin, PluginDescriptor } from './PluginHostTypes.ts';
+
+const allKinds: readonly MediaKind[] = ['audio', 'video', 'data'];
+
+/** A handle id the plugin named that is not attached to it. */
+export class ForeignHandleError extends Error {
+  override name = 'ForeignHandleError';
+}
+
+/** Limits of the per-plugin store (keys and serialised JSON size). */
+const STORE_MAX_KEYS = 1000;
+const STORE_MAX_VALUE_BYTES = 64 * 1024;
+/** Most timers a plugin may hold at once. */
+const MAX_TIMERS = 10_000;
+
+/**
+ * Runs a trusted plugin in the gateway process: direct calls, full speed. Every handler call is
+ * wrapped so that a throwing plugin answers with an error instead of breaking the core, and every
+ * API call is checked (a plugin may only name its own handles).
+ */
+export class InProcessPluginHost implements LoadedPlugin {
+  readonly descriptor: PluginDescriptor;
+  readonly #plugin: DefinedPlugin;
+  readonly #handles = new Map<number, CoreHandle>();
+  readonly #media: MediaPlane;
+  readonly #log: Logger;
+  readonly #api: PluginApi;
+  readonly #timers = new Map<number, NodeJS.Timeout>();
+  readonly #store = new Map<string, JsonObject>();
+  #nextTimer = 1;
+  #closed = false;
+
+  private constructor(plugin: DefinedPlugin, media: MediaPlane, log: Logger) {
+    this.#plugin = plugin;
+    this.#media = media;
+    this.#log = log.child({ plugin: plugin.name });
+    this.descriptor = {
+      name: plugin.name,
+      version: plugin.version,
+      description: plugin.description ?? '',
+      author: plugin.author ?? '',
+      host: 'in-process',
+    };
+    this.#api = this.#buildApi();
+  }
+
+  /** Loads a plugin and runs its `init`. */
+  static async load(plugin: DefinedPlugin, media: MediaPlane, log: Logger): Promise<InProcessPluginHost> {
+    if (plugin.sdkVersion !== SDK_VERSION) {
+      throw new Error(`plugin ${plugin.name} was built for SDK ${plugin.sdkVersion}, the core runs SDK ${SDK_VERSION}`);
+    }
+    const host = new InProcessPluginHost(plugin, media, log);
+    await plugin.init?.(host.#api);
+    return host;
+  }
+
+  get handleCount(): number {
+    return this.#handles.size;
+  }
+
+  async createSession(handle: CoreHandle): Promise<void> {
+    this.#handles.set(handle.id, handle);
+    try {
+      const info = handle.opaqueId === undefined ? { handle: handle.id } : { handle: handle.id, opaqueId: handle.opaqueId };
+      await this.#plugin.createSession?.(info, this.#api);
+    } catch (error) {
+      this.#handles.delete(handle.id);
+      throw error;
+    }
+  }
+
+  async destroySession(handleId: number): Promise<void> {
+    if (!this.#handles.has(handleId)) return;
+    await this.#contain('destroySession', () => this.#plugin.destroySession?.(handleId, this.#api));
+    this.#handles.delete(handleId);
+  }
+
+  async handleMessage(message: PluginMessage): Promise<MessageResult> {
+    try {
+      return await this.#plugin.handleMessage(message, this.#api);
+    } catch (error) {
+      this.#log.error({ err: error }, 'handleMessage threw');
+      return { kind: 'error', reason: `plugin error: ${(error as Error)?.message ?? String(error)}` };
+    }
+  }
+
+  async handleAdminMessage(body: JsonObject): Promise<JsonObject> {
+    if (!this.#plugin.handleAdminMessage) return { error: 'plugin does not handle admin messages' };
+    try {
+      return await this.#plugin.handleAdminMessage(body, this.#api);
+    } catch (error) {
+      this.#log.error({ err: error }, 'handleAdminMessage threw');
+      return { error: `plugin error: ${(error as Error)?.message ?? String(error)}` };
+    }
+  }
+
+  async setupMedia(handleId: number): Promise<void> {
+    await this.#contain('setupMedia', () => this.#plugin.setupMedia?.(handleId, this.#api));
+  }
+
+  async hangupMedia(handleId: number): Promise<void> {
+    await this.#contain('hangupMedia', () => this.#plugin.hangupMedia?.(handleId, this.#api));
+  }
+
+  async querySession(handleId: number): Promise<JsonObject> {
+    try {
+      return (await this.#plugin.querySession?.(handleId, this.#api)) ?? {};
+    } catch (error) {
+      this.#log.warn({ err: error }, 'querySession threw');
+      return {};
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const id of [...this.#handles.keys()]) await this.destroySession(id);
+    await this.#contain('destroy', () => this.#plugin.destroy?.(this.#api));
+    for (const t of this.#timers.values()) clearTimeout(t);
+    this.#timers.clear();
+  }
+
+  async #contain(what: string, work: () => unknown): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      this.#log.error({ err: error }, `${what} threw`);
+    }
+  }
+
+  #handle(id: HandleId): CoreHandle {
+    const handle = this.#handles.get(id);
+    if (!handle) throw new ForeignHandleError(`handle ${id} is not attached to ${this.#plugin.name}`);
+    return handle;
+  }
+
+  #buildApi(): PluginApi {
+    const log = this.#log;
+    const media = this.#media;
+    const fields = (f?: JsonObject) => f ?? {};
+    const timers: PluginTimers = {
+      setTimeout: (callback, ms) => this.#addTimer(callback, ms, false),
+      setInterval: (callback, ms) => this.#addTimer(callback, Math.max(10, ms), true),
+      clear: (id) => {
+        const t = this.#timers.get(id);
+        if (t) clearTimeout(t);
+        this.#timers.delete(id);
+      },
+    };
+    const store: PluginStore = {
+      get: async (key) => this.#store.get(key),
+      set: async (key, value) => {
+        if (JSON.stringify(value).length > STORE_MAX_VALUE_BYTES) throw new RangeError('store value too large');
+        if (!this.#store.has(key) && this.#store.size >= STORE_MAX_KEYS) throw new RangeError('store full');
+        this.#store.set(key, structuredClone(value));
+      },
+      delete: async (key) => {
+        this.#store.delete(key);
+      },
+    };
+    const mediaApi: PluginMedia = {
+      addRoute: async (route) => {
+        this.#handle(route.from);
+        this.#handle(route.to);
+        media.addRoute(route.from, route.to, route.kinds ?? allKinds);
+      },
+      removeRoute: async (route) => {
+        this.#handle(route.from);
+        this.#handle(route.to);
+        media.removeRoute(route.from, route.to, route.kinds ?? allKinds);
+      },
+      requestKeyframe: async (handle) => {
+        this.#handle(handle);
+        media.requestKeyframe(handle);
+      },
+      setBitrateCap: async (handle, bps) => {
+        this.#handle(handle).setBitrateCap(bps);
+      },
+      setSending: async (handle, kind, sending) => {
+        this.#handle(handle);
+        media.setSending(handle, kind, sending);
+      },
+    };
+    const api: PluginApi = {
+      log: Object.freeze({
+        debug: (m: string, f?: JsonObject) => log.debug(fields(f), m),
+        info: (m: string, f?: JsonObject) => log.info(fields(f), m),
+        warn: (m: string, f?: JsonObject) => log.warn(fields(f), m),
+        error: (m: string, f?: JsonObject) => log.error(fields(f), m),
+      }),
+      timers: Object.freeze(timers),
+      store: Object.freeze(store),
+      media: Object.freeze(mediaApi),
+      pushEvent: async (handle, event) => this.#handle(handle).pushEvent(event),
+      negotiate: async (handle, request) => this.#handle(handle).negotiate(request),
+      closePeerConnection: async (handle, reason) => this.#handle(handle).closePeerConnection(reason ?? 'Close PC'),
+      endHandle: async (handle) => this.#handle(handle).end(),
+      sendData: async (handle, text, label) => this.#handle(handle).sendData(text, label),
+    };
+    return Object.freeze(api);
+  }
+
+  #addTimer(callback: () => void, ms: number, repeat: boolean): number {
+    if (this.#closed) return 0;
+    if (this.#timers.size >= MAX_TIMERS) throw new RangeError('too many timers');
+    const id = this.#nextTimer++;
+    const run = (): void => {
+      if (!repeat) this.#timers.delete(id);
+      try {
+        callback();
+      } catch (error) {
+        this.#log.error({ err: error }, 'timer callback threw');
+      }
+    };
+    this.#timers.set(id, repeat ? setInterval(run, ms) : setTimeout(run, ms));
+    return id;
+  }
+}

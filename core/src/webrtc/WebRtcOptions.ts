@@ -1,0 +1,101 @@
+import {
+  RTCRtpCodecParameters,
+  useAudioLevelIndication,
+  useNACK,
+  usePLI,
+  useREMB,
+  useSdesMid,
+  useFIR,
+  type PeerConfig,
+} from 'werift';
+import type { CardeaConfig } from '../config/configSchema.ts';
+
+/** What every PeerConnection of the gateway is built with. */
+export interface WebRtcOptions {
+  /** Addresses whose host candidates are advertised. */
+  iceIp: string[];
+  /** Address announced instead of the gathered one (NAT 1:1). */
+  nat11: string | undefined;
+  portRange: [number, number] | undefined;
+  iceLite: boolean;
+  stunServer: string | undefined;
+  /** Milliseconds without packets on a mid before `media receiving:false`. */
+  noMediaTimerMs: number;
+}
+
+/** Derives the WebRTC options from the validated configuration. */
+export function webRtcOptionsFromConfig(config: CardeaConfig): WebRtcOptions {
+  return {
+    iceIp: config.webrtc.iceIp,
+    nat11: config.webrtc.nat11,
+    portRange: config.webrtc.portRange,
+    iceLite: config.webrtc.iceLite,
+    stunServer: config.webrtc.stunServer,
+    noMediaTimerMs: Math.round(config.webrtc.noMediaTimer * 1000),
+  };
+}
+
+/** The codecs Cardea negotiates, in order of preference (browsers' PTs are kept when answering). */
+function codecs(): PeerConfig['codecs'] {
+  const videoFb = () => [useNACK(), usePLI(), useFIR(), useREMB()];
+  return {
+    audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, payloadType: 111, parameters: 'minptime=10;useinbandfec=1' })],
+    video: [
+      new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000, payloadType: 96, rtcpFeedback: videoFb() }),
+      new RTCRtpCodecParameters({ mimeType: 'video/VP9', clockRate: 90000, payloadType: 98, rtcpFeedback: videoFb(), parameters: 'profile-id=0' }),
+      new RTCRtpCodecParameters({
+        mimeType: 'video/H264',
+        clockRate: 90000,
+        payloadType: 102,
+        rtcpFeedback: videoFb(),
+        parameters: 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f',
+      }),
+    ],
+  };
+}
+
+/** werift's PeerConnection config for Cardea's options: max-bundle, rtcp-mux, IPv4 on the configured addresses. */
+export function weriftConfig(options: WebRtcOptions): Partial<PeerConfig> {
+  const v6 = options.iceIp.some((ip) => ip.includes(':'));
+  const config: Partial<PeerConfig> = {
+    codecs: codecs(),
+    headerExtensions: { audio: [useSdesMid(), useAudioLevelIndication()], video: [useSdesMid()] },
+    bundlePolicy: 'max-bundle',
+    iceLite: options.iceLite,
+    iceServers: options.stunServer ? [{ urls: `stun:${options.stunServer}` }] : [],
+    iceAdditionalHostAddresses: options.iceIp,
+    iceUseIpv4: true,
+    iceUseIpv6: v6,
+    iceUseTcp: false,
+    iceStunGatherTimeout: 2,
+  };
+  if (options.portRange) config.icePortRange = options.portRange;
+  if (options.iceIp.length === 1 && options.iceIp[0]) {
+    config.iceInterfaceAddresses = v6 ? { udp6: options.iceIp[0] } : { udp4: options.iceIp[0] };
+  }
+  return config;
+}
+
+/**
+ * Keeps only host candidates on the configured addresses in a local SDP (werift also gathers the
+ * machine's other interfaces) and rewrites them to the NAT 1:1 address when one is set.
+ */
+export function filterLocalCandidates(sdp: string, options: WebRtcOptions): string {
+  const allowed = new Set(options.iceIp);
+  return sdp
+    .split('\r\n')
+    .filter((line) => {
+      if (!line.startsWith('a=candidate:')) return true;
+      const parts = line.split(' ');
+      const address = parts[4];
+      const type = parts[7];
+      return type !== 'host' || (address !== undefined && allowed.has(address));
+    })
+    .map((line) => {
+      if (!options.nat11 || !line.startsWith('a=candidate:')) return line;
+      const parts = line.split(' ');
+      if (parts[7] === 'host') parts[4] = options.nat11;
+      return parts.join(' ');
+    })
+    .join('\r\n');
+}

@@ -1,0 +1,348 @@
+import {
+  ReceiverEstimatedMaxBitrate,
+  RtcpPayloadSpecificFeedback,
+  RTCIceCandidate,
+  RTCPeerConnection,
+  type MediaStreamTrack,
+  type RTCDataChannel,
+  type RTCRtpTransceiver,
+} from 'werift';
+import type { AnswerOptions, Jsep, MediaLine, OfferOptions } from '@cardea/plugin-sdk';
+import { TypedEmitter } from '../util/TypedEmitter.ts';
+import { summariseSdp } from './sdpSummary.ts';
+import { filterLocalCandidates, weriftConfig, type WebRtcOptions } from './WebRtcOptions.ts';
+
+/** A trickled candidate as the Janus API carries it. */
+export interface TrickleCandidate {
+  candidate: string;
+  sdpMid?: string;
+  sdpMLineIndex?: number;
+}
+
+/** An operation that does not fit the PeerConnection's negotiation state (Janus 469 / 471). */
+export class NegotiationStateError extends Error {
+  override name = 'NegotiationStateError';
+}
+
+/** One received media stream of a peer, for the media plane. */
+export interface ReceivedTrack {
+  mid: string;
+  kind: 'audio' | 'video';
+  track: MediaStreamTrack;
+  transceiver: RTCRtpTransceiver;
+}
+
+export interface WebRtcPeerEvents {
+  /** ICE and DTLS are up (Janus `webrtcup`). */
+  up: [];
+  /** First packet on a mid, or none for the no-media timer (Janus `media`). */
+  media: [mid: string, kind: 'audio' | 'video', receiving: boolean];
+  /** A remote track appeared. */
+  track: [track: ReceivedTrack];
+  /** The client asked for a keyframe on a stream we send (PLI or FIR). */
+  keyframeRequested: [];
+  /** Data-channel text from the client. */
+  data: [label: string, text: string];
+  /** The PeerConnection is gone; `reason` as Janus words it ("ICE failed", "Close PC", ...). */
+  closed: [reason: string];
+}
+
+/** Most trickled candidates held while the remote SDP is missing. */
+const MAX_PENDING_CANDIDATES = 64;
+/** How long gathering may take before the SDP is sent with what there is (ms). */
+const GATHER_TIMEOUT_MS = 3000;
+/** Milliseconds between REMB messages while a bitrate cap is set. */
+const REMB_INTERVAL_MS = 1000;
+
+/**
+ * A handle's PeerConnection, terminated by werift (ICE, DTLS-SRTP, SCTP). It answers client offers
+ * and makes gateway offers with every local candidate inside (half-trickle, as Janus by default),
+ * queues early trickles, and reports `up`, `media` and `closed` as the Janus API needs them.
+ */
+export class WebRtcPeer {
+  readonly events: TypedEmitter<WebRtcPeerEvents>;
+  readonly #pc: RTCPeerConnection;
+  readonly #options: WebRtcOptions;
+  #closed = false;
+  #up = false;
+  #pendingCandidates: TrickleCandidate[] = [];
+  #remoteSet = false;
+  #expectAnswer = false;
+  readonly #tracks = new Map<string, ReceivedTrack>();
+  readonly #lastRx = new Map<string, { kind: 'audio' | 'video'; at: number; receiving: boolean }>();
+  readonly #channels = new Map<string, RTCDataChannel>();
+  #mediaTimer: NodeJS.Timeout | undefined;
+  #rembTimer: NodeJS.Timeout | undefined;
+  #bitrateCap = 0;
+  #negotiation: Promise<unknown> = Promise.resolve();
+  readonly #watchedSenders = new WeakSet<object>();
+
+  constructor(options: WebRtcOptions, onListenerError: (error: unknown, event: string) => void) {
+    this.#options = options;
+    this.events = new TypedEmitter(onListenerError);
+    this.#pc = new RTCPeerConnection(weriftConfig(options));
+    this.#pc.connectionStateChange.subscribe((state) => {
+      if (state === 'connected' && !this.#up) {
+        this.#up = true;
+        this.#startMediaTimer();
+        this.events.emit('up');
+      } else if (state === 'failed') {
+        this.close(this.#up ? 'DTLS alert' : 'ICE failed');
+      } else if (state === 'closed' && !this.#closed) {
+        this.close('DTLS alert');
+      }
+    });
+    this.#pc.onTrack.subscribe((track) => this.#onTrack(track));
+    this.#pc.onDataChannel.subscribe((channel) => this.#adoptChannel(channel));
+  }
+
+  /** True once ICE and DTLS are up. */
+  get isUp(): boolean {
+    return this.#up;
+  }
+
+  get isClosed(): boolean {
+    return this.#closed;
+  }
+
+  /** The remote tracks received so far. */
+  get receivedTracks(): ReceivedTrack[] {
+    return [...this.#tracks.values()];
+  }
+
+  /** The transceivers that send media of `kind` to the client, in m-line order. */
+  sendingTransceivers(kind: 'audio' | 'video'): RTCRtpTransceiver[] {
+    return this.#pc
+      .getTransceivers()
+      .filter((t) => t.kind === kind && (t.currentDirection === 'sendrecv' || t.currentDirection === 'sendonly' || t.direction === 'sendrecv' || t.direction === 'sendonly'));
+  }
+
+  /**
+   * Applies a client's SDP. An offer is validated and set (candidates queued before it are
+   * replayed); an answer is accepted only after a gateway offer.
+   * @throws InvalidSdpError for SDP that does not parse, NegotiationStateError for a wrong state.
+   */
+  async applyRemote(jsep: Jsep): Promise<MediaLine[]> {
+    return this.#serialise(async () => {
+      if (this.#closed) throw new NegotiationStateError('PeerConnection closed');
+      const media = summariseSdp(jsep.sdp);
+      if (jsep.type === 'answer' && !this.#expectAnswer) throw new NegotiationStateError('no offer was sent');
+      if (jsep.type === 'offer' && this.#expectAnswer) throw new NegotiationStateError('an offer is already pending');
+      await this.#pc.setRemoteDescription({ type: jsep.type, sdp: jsep.sdp });
+      if (jsep.type === 'answer') {
+        this.#expectAnswer = false;
+        this.#watchSenders();
+      }
+      this.#remoteSet = true;
+      const pending = this.#pendingCandidates;
+      this.#pendingCandidates = [];
+      for (const c of pending) await this.#addCandidate(c);
+      return media;
+    });
+  }
+
+  /** Answers the client's pending offer. */
+  async createAnswer(options: AnswerOptions): Promise<Jsep> {
+    return this.#serialise(async () => {
+      if (this.#closed) throw new NegotiationStateError('PeerConnection closed');
+      if (this.#pc.signalingState !== 'have-remote-offer') throw new NegotiationStateError('no offer to answer');
+      for (const t of this.#pc.getTransceivers()) {
+        const accepted = t.kind === 'audio' ? options.audio !== false : options.video !== false;
+        t.setDirection(accepted ? (options.direction ?? 'sendrecv') : 'inactive');
+      }
+      const answer = await this.#pc.createAnswer();
+      await this.#pc.setLocalDescription(answer);
+      this.#watchSenders();
+      return { type: 'answer', sdp: await this.#localSdpWithCandidates() };
+    });
+  }
+
+  /** Makes a gateway offer of `options.streams`. */
+  async createOffer(options: OfferOptions): Promise<Jsep> {
+    return this.#serialise(async () => {
+      if (this.#closed) throw new NegotiationStateError('PeerConnection closed');
+      const existing = this.#pc.getTransceivers();
+      options.streams.forEach((stream, i) => {
+        if (stream.kind === 'data') {
+          if (!this.#channels.has('JanusDataChannel')) this.#adoptChannel(this.#pc.createDataChannel('JanusDataChannel'));
+          return;
+        }
+        const direction = stream.direction ?? 'sendonly';
+        const t = existing.filter((x) => x.kind === stream.kind)[i];
+        if (t) t.setDirection(direction);
+        else this.#pc.addTransceiver(stream.kind, { direction });
+      });
+      const offer = await this.#pc.createOffer(options.iceRestart ? { iceRestart: true } : undefined);
+      await this.#pc.setLocalDescription(offer);
+      this.#expectAnswer = true;
+      return { type: 'offer', sdp: await this.#localSdpWithCandidates() };
+    });
+  }
+
+  /** Adds a trickled candidate, or queues it until the remote SDP is set. `null` ends candidates. */
+  async addCandidate(candidate: TrickleCandidate | null): Promise<void> {
+    if (this.#closed || candidate === null) return;
+    // Janus bundles on the first m-line: candidates for other m-lines are ignored.
+    if ((candidate.sdpMLineIndex ?? 0) > 0) return;
+    if (!this.#remoteSet) {
+      if (this.#pendingCandidates.length < MAX_PENDING_CANDIDATES) this.#pendingCandidates.push(candidate);
+      return;
+    }
+    await this.#addCandidate(candidate);
+  }
+
+  async #addCandidate(c: TrickleCandidate): Promise<void> {
+    const init: { candidate: string; sdpMid?: string; sdpMLineIndex?: number } = { candidate: c.candidate };
+    if (c.sdpMid !== undefined) init.sdpMid = c.sdpMid;
+    if (c.sdpMLineIndex !== undefined) init.sdpMLineIndex = c.sdpMLineIndex;
+    await this.#pc.addIceCandidate(new RTCIceCandidate(init));
+  }
+
+  /** Asks the client for a keyframe on every video stream it sends (RTCP PLI, RFC 4585 §6.3.1). */
+  requestKeyframe(): void {
+    for (const t of this.#tracks.values()) {
+      if (t.kind === 'video' && t.track.ssrc !== undefined) void t.transceiver.receiver.sendRtcpPLI(t.track.ssrc).catch(() => undefined);
+    }
+  }
+
+  /** Caps what the client sends with REMB (draft-alvestrand-rmcat-remb), refreshed every second; 0 clears. */
+  setBitrateCap(bitsPerSecond: number): void {
+    this.#bitrateCap = Math.max(0, Math.floor(bitsPerSecond));
+    clearInterval(this.#rembTimer);
+    this.#rembTimer = undefined;
+    if (this.#bitrateCap === 0 || this.#closed) return;
+    this.#sendRemb();
+    this.#rembTimer = setInterval(() => this.#sendRemb(), REMB_INTERVAL_MS);
+  }
+
+  #sendRemb(): void {
+    const ssrcs = [...this.#tracks.values()].map((t) => t.track.ssrc).filter((s): s is number => s !== undefined);
+    const transport = this.#pc.dtlsTransports[0];
+    if (ssrcs.length === 0 || !transport || !this.#up) return;
+    void transport.sendRtcp([buildRemb(this.#bitrateCap, ssrcs)] as never).catch(() => undefined);
+  }
+
+  /** Sends text on a data channel, opening `label` if the client has not. */
+  sendData(text: string, label = 'JanusDataChannel'): void {
+    if (this.#closed) return;
+    let channel = this.#channels.get(label);
+    if (!channel) {
+      channel = this.#pc.createDataChannel(label);
+      this.#adoptChannel(channel);
+    }
+    if (channel.readyState === 'open') channel.send(text);
+    else channel.stateChanged.subscribe((s) => { if (s === 'open') channel.send(text); });
+  }
+
+  /** Closes the PeerConnection once; `closed` fires with `reason`. Idempotent. */
+  close(reason = 'Close PC'): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#mediaTimer);
+    clearInterval(this.#rembTimer);
+    this.#pendingCandidates = [];
+    void this.#pc.close().catch(() => undefined);
+    this.events.emit('closed', reason);
+    this.events.removeAllListeners();
+  }
+
+  #watchSenders(): void {
+    for (const t of this.#pc.getTransceivers()) {
+      if (t.kind !== 'video' || this.#watchedSenders.has(t.sender)) continue;
+      this.#watchedSenders.add(t.sender);
+      t.sender.onPictureLossIndication.subscribe(() => this.events.emit('keyframeRequested'));
+    }
+  }
+
+  #serialise<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#negotiation.then(work, work);
+    this.#negotiation = run.catch(() => undefined);
+    return run;
+  }
+
+  async #localSdpWithCandidates(): Promise<string> {
+    if (this.#pc.iceGatheringState !== 'complete') {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => { sub.unSubscribe(); resolve(); }, GATHER_TIMEOUT_MS);
+        const sub = this.#pc.iceGatheringStateChange.subscribe((state) => {
+          if (state === 'complete') {
+            clearTimeout(timer);
+            sub.unSubscribe();
+            resolve();
+          }
+        });
+      });
+    }
+    const sdp = this.#pc.localDescription?.sdp ?? '';
+    return filterLocalCandidates(sdp, this.#options);
+  }
+
+  #onTrack(track: MediaStreamTrack): void {
+    const transceiver = this.#pc.getTransceivers().find((t) => t.receiver.tracks.includes(track));
+    if (!transceiver || (track.kind !== 'audio' && track.kind !== 'video')) return;
+    const mid = transceiver.mid ?? String(this.#tracks.size);
+    const kind = track.kind;
+    if (this.#tracks.has(mid)) return; // simulcast layers share a mid; the first one represents it here
+    const received: ReceivedTrack = { mid, kind, track, transceiver };
+    this.#tracks.set(mid, received);
+    track.onReceiveRtp.subscribe(() => this.#noteRx(mid, kind));
+    this.events.emit('track', received);
+  }
+
+  #noteRx(mid: string, kind: 'audio' | 'video'): void {
+    const entry = this.#lastRx.get(mid);
+    const now = performance.now();
+    if (entry) {
+      entry.at = now;
+      if (!entry.receiving) {
+        entry.receiving = true;
+        this.events.emit('media', mid, kind, true);
+      }
+      return;
+    }
+    this.#lastRx.set(mid, { kind, at: now, receiving: true });
+    this.events.emit('media', mid, kind, true);
+  }
+
+  #startMediaTimer(): void {
+    const period = Math.max(100, Math.floor(this.#options.noMediaTimerMs / 2));
+    this.#mediaTimer = setInterval(() => {
+      const now = performance.now();
+      for (const [mid, entry] of this.#lastRx) {
+        if (entry.receiving && now - entry.at > this.#options.noMediaTimerMs) {
+          entry.receiving = false;
+          this.events.emit('media', mid, entry.kind, false);
+        }
+      }
+    }, period);
+  }
+
+  #adoptChannel(channel: RTCDataChannel): void {
+    this.#channels.set(channel.label, channel);
+    channel.onMessage.subscribe((message) => {
+      const text = typeof message === 'string' ? message : message.toString('utf8');
+      this.events.emit('data', channel.label, text);
+    });
+  }
+}
+
+
+/** Builds an RTCP REMB (PSFB FMT 15) with an 18-bit mantissa and 6-bit exponent. */
+function buildRemb(bitsPerSecond: number, ssrcs: number[]): RtcpPayloadSpecificFeedback {
+  let exp = 0;
+  let mantissa = bitsPerSecond;
+  while (mantissa > 0x3ffff) {
+    mantissa >>>= 1;
+    exp++;
+  }
+  const remb = new ReceiverEstimatedMaxBitrate({
+    senderSsrc: 1,
+    mediaSsrc: 0,
+    brExp: exp,
+    brMantissa: mantissa,
+    bitrate: BigInt(bitsPerSecond),
+    ssrcNum: ssrcs.length,
+    ssrcFeedbacks: ssrcs,
+  });
+  return new RtcpPayloadSpecificFeedback({ feedback: remb });
+}

@@ -1,0 +1,87 @@
+
+/** An opaque handle id as the core hands it to a plugin. Plugins may only name handles attached to them. */
+export type HandleId = number;
+
+/** The kinds of media a PeerConnection carries. `data` is the SCTP data channel. */
+export type MediaKind = 'audio' | 'video' | 'data';
+
+/** SDP direction of an m-line, from the gateway's point of view where the core reports it. */
+export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+
+/** A session description as it travels on the Janus API. */
+export interface Jsep {
+  type: 'offer' | 'answer';
+  sdp: string;
+  /** Set when the client uses insertable streams / SFrame. */
+  e2ee?: boolean;
+}
+
+/** One m-line of a client's SDP, summarised by the core so plugins never parse SDP. */
+export interface MediaLine {
+  /** Index of the m-line. */
+  mindex: number;
+  /** The m-line's mid. */
+  mid: string;
+  kind: MediaKind;
+  /** Direction as the client declared it. */
+  direction: Direction;
+  /** Codec names offered, lower case (`opus`, `vp8`, ...); empty for data. */
+  codecs: string[];
+  /** Simulcast rids, when the client sends simulcast. */
+  rids?: string[];
+}
+
+/** A JSEP received from a client, with the core's summary of it. */
+export interface IncomingJsep extends Jsep {
+  media: MediaLine[];
+  /** True when this SDP renegotiates an existing PeerConnection. */
+  update: boolean;
+}
+
+/** What the gateway should accept when it answers a client's offer. Every field defaults to "as offered". */
+export interface AnswerOptions {
+  type: 'answer';
+  /** Accept audio m-lines (default true). Rejected m-lines get port 0. */
+  audio?: boolean;
+  /** Accept video m-lines (default true). */
+  video?: boolean;
+  /** Accept the data channel (default true). */
+  data?: boolean;
+  /** Preferred audio codec (e.g. `opus`); default: the first the gateway supports. */
+  audioCodec?: string;
+  /** Preferred video codec (e.g. `vp8`); default: the first the gateway supports. */
+  videoCodec?: string;
+  /** Direction the gateway answers with for media m-lines (default `sendrecv`). */
+  direction?: Direction;
+}
+
+/** One stream the gateway offers to a client. */
+export interface OfferStream {
+  kind: MediaKind;
+  /** Codec to offer (default: the gateway's first codec of that kind). */
+  codec?: string;
+  /** Direction from the gateway's point of view (default `sendonly`). */
+  direction?: Direction;
+}
+
+/** A gateway-originated offer. */
+export interface OfferOptions {
+  type: 'offer';
+  streams: OfferStream[];
+  /** Restart ICE. */
+  iceRestart?: boolean;
+}
+
+/** What a plugin asks the core to negotiate. */
+export type NegotiationRequest = AnswerOptions | OfferOptions;
+
+/**
+ * A media route: the core forwards what `from` sends to the gateway towards `to`.
+ * Packets never pass through plugin code; the plugin only draws the edges.
+ */
+export interface MediaRoute {
+  from: HandleId;
+  to: HandleId;
+  /** Which kinds to forward (default: audio, video and data). */
+  kinds?: MediaKind[];
+}

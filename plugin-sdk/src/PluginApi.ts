@@ -1,0 +1,81 @@
+import type { JsonObject } from './json.ts';
+import type { HandleId, Jsep, MediaKind, MediaRoute, NegotiationRequest } from './MediaTypes.ts';
+
+/** Severity of a plugin log line. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** A plugin's logger: lines are tagged with the plugin's name and kept for the Admin API. */
+export interface PluginLogger {
+  debug(message: string, fields?: JsonObject): void;
+  info(message: string, fields?: JsonObject): void;
+  warn(message: string, fields?: JsonObject): void;
+  error(message: string, fields?: JsonObject): void;
+}
+
+/** An event a plugin pushes to one of its handles. */
+export interface PluginEvent {
+  /** Transaction of the request this event answers; omit for unsolicited events. */
+  transaction?: string;
+  /** Goes to the client as `plugindata.data`. */
+  data: JsonObject;
+  /** Optional JSEP (typically the result of {@link PluginApi.negotiate}). */
+  jsep?: Jsep;
+}
+
+/** Opaque timer id handed out by {@link PluginTimers}. */
+export type TimerId = number;
+
+/** Timers owned by the host, released when the plugin unloads. */
+export interface PluginTimers {
+  /** Calls `callback` once after `ms` milliseconds. */
+  setTimeout(callback: () => void, ms: number): TimerId;
+  /** Calls `callback` every `ms` milliseconds (at least 10 ms). */
+  setInterval(callback: () => void, ms: number): TimerId;
+  /** Cancels a timer; unknown ids are ignored. */
+  clear(id: TimerId): void;
+}
+
+/** A small per-plugin key-value store (values are JSON; sizes are capped by the host). */
+export interface PluginStore {
+  get(key: string): Promise<JsonObject | undefined>;
+  set(key: string, value: JsonObject): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+/** Media-plane control: the plugin draws routes, the core moves the packets. */
+export interface PluginMedia {
+  /** Forward what `route.from` sends towards `route.to` (a handle may route to itself: an echo). */
+  addRoute(route: MediaRoute): Promise<void>;
+  /** Remove a route (kinds default to all); unknown routes are ignored. */
+  removeRoute(route: MediaRoute): Promise<void>;
+  /** Ask the sender of `handle`'s incoming video for a keyframe (PLI), rate-limited by the core. */
+  requestKeyframe(handle: HandleId): Promise<void>;
+  /** Cap what the client behind `handle` sends us, in bits per second (REMB); 0 removes the cap. */
+  setBitrateCap(handle: HandleId, bitsPerSecond: number): Promise<void>;
+  /** Pause or resume what the gateway sends to `handle` for one kind. */
+  setSending(handle: HandleId, kind: MediaKind, sending: boolean): Promise<void>;
+}
+
+/**
+ * Everything a plugin may do, handed to each handler. Every call is checked by the host:
+ * a plugin can only name handles attached to it.
+ */
+export interface PluginApi {
+  readonly log: PluginLogger;
+  readonly timers: PluginTimers;
+  readonly store: PluginStore;
+  readonly media: PluginMedia;
+  /** Push an event (with optional JSEP) to a handle. */
+  pushEvent(handle: HandleId, event: PluginEvent): Promise<void>;
+  /**
+   * Make the gateway's SDP for a handle: an answer to the client's pending offer, or an offer of
+   * the given streams. The result carries every gateway candidate (half-trickle).
+   */
+  negotiate(handle: HandleId, request: NegotiationRequest): Promise<Jsep>;
+  /** Close a handle's PeerConnection; the client gets `hangup` with `reason` (default "Close PC"). */
+  closePeerConnection(handle: HandleId, reason?: string): Promise<void>;
+  /** End a handle as if the client detached: the client gets `detached`. */
+  endHandle(handle: HandleId): Promise<void>;
+  /** Send a text message on a handle's data channel (label default `JanusDataChannel`). */
+  sendData(handle: HandleId, text: string, label?: string): Promise<void>;
+}

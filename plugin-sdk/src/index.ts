@@ -1,0 +1,41 @@
+/**
+ * @cardea/plugin-sdk — the one plugin contract of Cardea. Built-in and user plugins are written
+ * against it alike; it is control plane only and exchanges plain JSON with the core.
+ */
+export type { Json, JsonObject } from './json.ts';
+export { isJsonObject } from './json.ts';
+export { SDK_VERSION } from './version.ts';
+export type {
+  AnswerOptions,
+  Direction,
+  HandleId,
+  IncomingJsep,
+  Jsep,
+  MediaKind,
+  MediaLine,
+  MediaRoute,
+  NegotiationRequest,
+  OfferOptions,
+  OfferStream,
+} from './MediaTypes.ts';
+export type {
+  LogLevel,
+  PluginApi,
+  PluginEvent,
+  PluginLogger,
+  PluginMedia,
+  PluginStore,
+  PluginTimers,
+  TimerId,
+} from './PluginApi.ts';
+export type {
+  DefinedPlugin,
+  HandleInfo,
+  MessageResult,
+  PluginDataMessage,
+  PluginDefinition,
+  PluginHandlers,
+  PluginIdentity,
+  PluginMessage,
+} from './PluginDefinition.ts';
+export { definePlugin, fail, InvalidPluginError, ok, pluginError, wait } from './definePlugin.ts';

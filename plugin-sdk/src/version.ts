@@ -1,0 +1,5 @@
+/**
+ * Version of the plugin contract. The core refuses plugins built against a different major version.
+ * 1: lifecycle, sessions, messages, media setup/hangup, negotiation, media routes, data, timers, kv.
+ */
+export const SDK_VERSION = 1;

@@ -1,0 +1,109 @@
+import { definePlugin, isJsonObject, pluginError, wait, type HandleId, type JsonObject, type PluginApi, type PluginMessage } from '@cardea/plugin-sdk';
+import { EchoTestError } from './echotestErrors.ts';
+import { parseEchoTestRequest, type EchoTestRequest } from './echotestRequest.ts';
+
+const NAME = 'janus.plugin.echotest';
+
+/** Per-handle state. */
+interface EchoState {
+  audio: boolean;
+  video: boolean;
+  bitrate: number;
+}
+
+const states = new Map<HandleId, EchoState>();
+
+async function apply(handle: HandleId, state: EchoState, request: EchoTestRequest, api: PluginApi): Promise<void> {
+  if (request.audio !== undefined && request.audio !== state.audio) {
+    state.audio = request.audio;
+    await api.media.setSending(handle, 'audio', state.audio);
+  }
+  if (request.video !== undefined && request.video !== state.video) {
+    state.video = request.video;
+    await api.media.setSending(handle, 'video', state.video);
+  }
+  if (request.bitrate !== undefined) {
+    state.bitrate = request.bitrate;
+    await api.media.setBitrateCap(handle, state.bitrate);
+  }
+  if (request.keyframe) await api.media.requestKeyframe(handle);
+}
+
+async function process(message: PluginMessage, request: EchoTestRequest, api: PluginApi): Promise<void> {
+  const { handle, transaction, jsep } = message;
+  const state = states.get(handle);
+  if (!state) return;
+  try {
+    if (jsep?.type === 'offer') {
+      const answerOptions: Parameters<PluginApi['negotiate']>[1] = { type: 'answer' };
+      if (request.audiocodec) answerOptions.audioCodec = request.audiocodec;
+      if (request.videocodec) answerOptions.videoCodec = request.videocodec;
+      const answer = await api.negotiate(handle, answerOptions);
+      await api.media.addRoute({ from: handle, to: handle });
+      await apply(handle, state, request, api);
+      await api.pushEvent(handle, { transaction, data: { echotest: 'event', result: 'ok' }, jsep: answer });
+      return;
+    }
+    await apply(handle, state, request, api);
+    await api.pushEvent(handle, { transaction, data: { echotest: 'event', result: 'ok' } });
+  } catch (error) {
+    api.log.warn('echotest request failed', { error: String(error) });
+    const data: JsonObject = { echotest: 'event', error_code: EchoTestError.INVALID_SDP, error: `Error processing request: ${String(error)}` };
+    await api.pushEvent(handle, { transaction, data });
+  }
+}
+
+/**
+ * janus.plugin.echotest: echoes the client's audio, video and data back through the media plane
+ * (a route from the handle to itself), with Janus's `audio`/`video` toggles and `bitrate` cap.
+ */
+export default definePlugin({
+  name: NAME,
+  version: '1.0.0',
+  description: 'Echoes audio, video and data back to the sender (Janus EchoTest API)',
+  author: 'The Cardea developers',
+
+  createSession({ handle }) {
+    states.set(handle, { audio: true, video: true, bitrate: 0 });
+  },
+
+  destroySession(handle) {
+    states.delete(handle);
+  },
+
+  querySession(handle): JsonObject {
+    const state = states.get(handle);
+    return state ? { audio_active: state.audio, video_active: state.video, bitrate: state.bitrate } : {};
+  },
+
+  handleMessage(message, api) {
+    if (!isJsonObject(message.body)) return pluginError('echotest', EchoTestError.NO_MESSAGE, 'No message??');
+    const parsed = parseEchoTestRequest(message.body);
+    if ('invalid' in parsed) return pluginError('echotest', EchoTestError.INVALID_ELEMENT, `Invalid element (${parsed.invalid})`);
+    void process(message, parsed, api);
+    return wait("I'm taking my time!");
+  },
+
+  async hangupMedia(handle, api) {
+    const state = states.get(handle);
+    if (!state) return;
+    await api.pushEvent(handle, { data: { echotest: 'event', result: 'done' } });
+    state.audio = true;
+    state.video = true;
+    state.bitrate = 0;
+  },
+
+  exportState() {
+    const out: JsonObject = {};
+    for (const [handle, s] of states) out[String(handle)] = { audio: s.audio, video: s.video, bitrate: s.bitrate };
+    return out;
+  },
+
+  importState(state) {
+    for (const [key, value] of Object.entries(state)) {
+      if (!isJsonObject(value)) continue;
+      states.set(Number(key), { audio: value.audio !== false, video: value.video !== false, bitrate: typeof value.bitrate === 'number' ? value.bitrate : 0 });
+    }
+  },
+});
+

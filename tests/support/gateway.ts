@@ -1,0 +1,36 @@
+import { pino } from 'pino';
+import { Gateway, parseConfig, type CardeaConfigInput } from '@cardea/core';
+
+/** A gateway on loopback with OS-chosen ports, for one test. */
+export interface TestGateway {
+  gateway: Gateway;
+  wsUrl: string;
+  httpUrl: string;
+  /** Base URL of the HTTP listener (demo pages). */
+  httpBase: string;
+  adminUrl: string;
+  close(): Promise<void>;
+}
+
+/** Starts a gateway on 127.0.0.1 with ports 0; `overrides` are merged into the config sections. */
+export async function startTestGateway(overrides: CardeaConfigInput = {}): Promise<TestGateway> {
+  const config = parseConfig({
+    ...overrides,
+    general: { logLevel: 'silent', adminSecret: 'test-admin-secret', ...overrides.general },
+    transports: {
+      websocket: { port: 0, ...overrides.transports?.websocket },
+      http: { port: 0, ...overrides.transports?.http },
+      admin: { port: 0, ...overrides.transports?.admin },
+    },
+  });
+  const gateway = await Gateway.start({ config, log: pino({ level: config.general.logLevel }) });
+  const { websocket, http, admin } = gateway.ports;
+  return {
+    gateway,
+    wsUrl: `ws://127.0.0.1:${websocket}/`,
+    httpUrl: `http://127.0.0.1:${http}/janus`,
+    httpBase: `http://127.0.0.1:${http}`,
+    adminUrl: `http://127.0.0.1:${admin}/admin`,
+    close: () => gateway.close(),
+  };
+}
