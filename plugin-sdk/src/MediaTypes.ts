@@ -31,6 +31,11 @@ export interface MediaLine {
   rids?: string[];
 }
 
+/** A JSEP the gateway made, with the summary of its m-lines (the mids the client will see). */
+export interface NegotiatedJsep extends Jsep {
+  media: MediaLine[];
+}
+
 /** A JSEP received from a client, with the core's summary of it. */
 export interface IncomingJsep extends Jsep {
   media: MediaLine[];
@@ -58,7 +63,7 @@ export interface AnswerOptions {
 /** One stream the gateway offers to a client. */
 export interface OfferStream {
   kind: MediaKind;
-  /** Codec to offer (default: the gateway's first codec of that kind). */
+  /** Codec to offer, e.g. `opus` or `vp8` (default: every codec the gateway supports, in its order). */
   codec?: string;
   /** Direction from the gateway's point of view (default `sendonly`). */
   direction?: Direction;
@@ -82,6 +87,13 @@ export type NegotiationRequest = AnswerOptions | OfferOptions;
 export interface MediaRoute {
   from: HandleId;
   to: HandleId;
-  /** Which kinds to forward (default: audio, video and data). */
+  /** Which kinds to forward (default: audio, video and data). Ignored when `fromMid` is set. */
   kinds?: MediaKind[];
+  /**
+   * Forward only the stream received on this mid of `from` (default: every stream of the kinds,
+   * the i-th received stream of a kind going to the i-th sending stream of that kind).
+   */
+  fromMid?: string;
+  /** With `fromMid`: the mid of `to` that carries it (default: the i-th sending stream of the kind). */
+  toMid?: string;
 }

@@ -1,5 +1,5 @@
 import type { JsonObject } from './json.ts';
-import type { HandleId, Jsep, MediaKind, MediaRoute, NegotiationRequest } from './MediaTypes.ts';
+import type { HandleId, Jsep, MediaKind, MediaRoute, NegotiatedJsep, NegotiationRequest } from './MediaTypes.ts';
 
 /** Severity of a plugin log line. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -71,7 +71,7 @@ export interface PluginApi {
    * Make the gateway's SDP for a handle: an answer to the client's pending offer, or an offer of
    * the given streams. The result carries every gateway candidate (half-trickle).
    */
-  negotiate(handle: HandleId, request: NegotiationRequest): Promise<Jsep>;
+  negotiate(handle: HandleId, request: NegotiationRequest): Promise<NegotiatedJsep>;
   /** Close a handle's PeerConnection; the client gets `hangup` with `reason` (default "Close PC"). */
   closePeerConnection(handle: HandleId, reason?: string): Promise<void>;
   /** End a handle as if the client detached: the client gets `detached`. */

@@ -14,6 +14,7 @@ export type {
   MediaKind,
   MediaLine,
   MediaRoute,
+  NegotiatedJsep,
   NegotiationRequest,
   OfferOptions,
   OfferStream,

@@ -1,4 +1,4 @@
-import type { IncomingJsep, Jsep, NegotiationRequest, PluginEvent } from '@cardea/plugin-sdk';
+import type { IncomingJsep, Jsep, NegotiatedJsep, NegotiationRequest, PluginEvent } from '@cardea/plugin-sdk';
 import type { Logger } from '../util/logger.ts';
 import type { MediaPlane } from '../media/MediaPlaneTypes.ts';
 import type { CoreHandle, LoadedPlugin } from '../plugins/PluginHostTypes.ts';
@@ -88,7 +88,7 @@ export class Handle implements CoreHandle {
     this.session.send(message);
   }
 
-  async negotiate(request: NegotiationRequest): Promise<Jsep> {
+  async negotiate(request: NegotiationRequest): Promise<NegotiatedJsep> {
     if (this.#closed) throw new Error('handle closed');
     if (request.type === 'answer') {
       if (!this.#peer) throw new Error('no offer to answer');
@@ -123,6 +123,7 @@ export class Handle implements CoreHandle {
     this.#peer?.close(reason);
     this.#closed = true;
     this.#early = [];
+    this.#deps.media.forget(this.id);
     await this.plugin.destroySession(this.id);
   }
 

@@ -1,6 +1,15 @@
 import type { MediaKind } from '@cardea/plugin-sdk';
 import type { WebRtcPeer } from '../webrtc/WebRtcPeer.ts';
 
+/** A route as the media plane keeps it. */
+export interface PlaneRoute {
+  from: number;
+  to: number;
+  kinds: readonly MediaKind[];
+  fromMid?: string | undefined;
+  toMid?: string | undefined;
+}
+
 /** One endpoint of the media plane: a handle's PeerConnection, named by its handle id. */
 export interface MediaEndpoint {
   readonly handleId: number;
@@ -23,10 +32,14 @@ export interface MediaCounters {
 export interface MediaPlane {
   /** Registers a handle's PeerConnection; routes naming it become live. */
   attach(endpoint: MediaEndpoint): void;
-  /** Forgets an endpoint and every route to or from it. */
+  /** Drops a handle's PeerConnection; routes naming the handle stay for its next one. */
   detach(handleId: number): void;
-  addRoute(from: number, to: number, kinds: readonly MediaKind[]): void;
-  removeRoute(from: number, to: number, kinds: readonly MediaKind[]): void;
+  /** Forgets a handle entirely: its PeerConnection and every route from or to it. */
+  forget(handleId: number): void;
+  /** Forward `from`'s streams of `kinds` (or just `fromMid`, into `toMid`) to `to`. */
+  addRoute(route: PlaneRoute): void;
+  /** Removes the matching routes (same from, to, kinds or mids). */
+  removeRoute(route: PlaneRoute): void;
   /** Pause or resume what is sent to `handleId` for `kind`. */
   setSending(handleId: number, kind: MediaKind, sending: boolean): void;
   requestKeyframe(handleId: number): void;

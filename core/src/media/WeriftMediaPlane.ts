@@ -1,14 +1,18 @@
 import type { MediaKind } from '@cardea/plugin-sdk';
 import type { RtpPacket } from 'werift';
-import type { MediaCounters, MediaEndpoint, MediaPlane } from './MediaPlaneTypes.ts';
+import type { MediaCounters, MediaEndpoint, MediaPlane, PlaneRoute } from './MediaPlaneTypes.ts';
 import type { ReceivedTrack } from '../webrtc/WebRtcPeer.ts';
+
+/** One edge of the routing graph, kept at its source. */
+interface Edge {
+  to: number;
+  kind: MediaKind;
+  fromMid: string | undefined;
+  toMid: string | undefined;
+}
 
 interface EndpointState {
   endpoint: MediaEndpoint;
-  /** Destinations per kind. */
-  routes: Map<MediaKind, Set<number>>;
-  /** Sources that send to this endpoint (for keyframe requests). */
-  sources: Set<number>;
   muted: Set<MediaKind>;
   counters: MediaCounters;
   disposers: Array<() => void>;
@@ -17,44 +21,38 @@ interface EndpointState {
 /**
  * The media plane on werift's own per-packet path (track.onReceiveRtp → sender.sendRtp). Simple and
  * complete, but ~42 µs per forwarded packet (shared/research/werift.md); the SFU issue adds a path
- * that bypasses it. Packets of the i-th received stream of a kind go to the i-th sending stream of
- * that kind at the destination.
+ * that bypasses it. Without mids, the i-th received stream of a kind goes to the i-th sending stream
+ * of that kind at the destination.
  */
 export class WeriftMediaPlane implements MediaPlane {
   readonly #endpoints = new Map<number, EndpointState>();
-  /** Routes drawn before an endpoint exists; applied on attach. */
-  readonly #pending = new Map<number, Map<MediaKind, Set<number>>>();
+  /** Edges by source handle; kept even before the source has a PeerConnection. */
+  readonly #edges = new Map<number, Edge[]>();
   #closed = false;
 
   attach(endpoint: MediaEndpoint): void {
     if (this.#closed) return;
-    this.detach(endpoint.handleId);
+    this.#disposeEndpoint(endpoint.handleId);
     const state: EndpointState = {
       endpoint,
-      routes: this.#pending.get(endpoint.handleId) ?? new Map<MediaKind, Set<number>>(),
-      sources: new Set(),
       muted: new Set(),
       counters: { packetsIn: 0, bytesIn: 0, packetsOut: 0, bytesOut: 0, dropped: 0 },
       disposers: [],
     };
-    this.#pending.delete(endpoint.handleId);
     this.#endpoints.set(endpoint.handleId, state);
-    for (const [, dests] of state.routes) for (const d of dests) this.#endpoints.get(d)?.sources.add(endpoint.handleId);
-    for (const [id, other] of this.#endpoints) {
-      for (const dests of other.routes.values()) if (dests.has(endpoint.handleId)) state.sources.add(id);
-    }
     const { peer } = endpoint;
     for (const t of peer.receivedTracks) this.#wireTrack(state, t);
     state.disposers.push(peer.events.on('track', (t) => this.#wireTrack(state, t)));
     state.disposers.push(
       peer.events.on('keyframeRequested', () => {
-        for (const s of state.sources) this.requestKeyframe(s);
+        for (const source of this.#sourcesOf(endpoint.handleId)) this.requestKeyframe(source);
       }),
     );
     state.disposers.push(
       peer.events.on('data', (label, text) => {
-        for (const to of state.routes.get('data') ?? []) {
-          const dest = this.#endpoints.get(to);
+        for (const edge of this.#edges.get(endpoint.handleId) ?? []) {
+          if (edge.kind !== 'data') continue;
+          const dest = this.#endpoints.get(edge.to);
           if (dest && !dest.muted.has('data')) dest.endpoint.peer.sendData(text, label);
         }
       }),
@@ -62,31 +60,34 @@ export class WeriftMediaPlane implements MediaPlane {
   }
 
   detach(handleId: number): void {
-    const state = this.#endpoints.get(handleId);
-    this.#pending.delete(handleId);
-    if (!state) return;
-    for (const dispose of state.disposers) dispose();
-    this.#endpoints.delete(handleId);
-    for (const other of this.#endpoints.values()) {
-      other.sources.delete(handleId);
-      for (const dests of other.routes.values()) dests.delete(handleId);
-    }
+    this.#disposeEndpoint(handleId);
   }
 
-  addRoute(from: number, to: number, kinds: readonly MediaKind[]): void {
-    const routes = this.#endpoints.get(from)?.routes ?? this.#pendingRoutes(from);
-    for (const kind of kinds) {
-      let set = routes.get(kind);
-      if (!set) routes.set(kind, (set = new Set()));
-      set.add(to);
-    }
-    this.#endpoints.get(to)?.sources.add(from);
-    if (kinds.includes('video')) this.#endpoints.get(from)?.endpoint.peer.requestKeyframe();
+  /** Forgets a handle entirely: its endpoint and every edge from or to it. */
+  forget(handleId: number): void {
+    this.#disposeEndpoint(handleId);
+    this.#edges.delete(handleId);
+    for (const [from, edges] of this.#edges) this.#edges.set(from, edges.filter((e) => e.to !== handleId));
   }
 
-  removeRoute(from: number, to: number, kinds: readonly MediaKind[]): void {
-    const routes = this.#endpoints.get(from)?.routes ?? this.#pending.get(from);
-    for (const kind of kinds) routes?.get(kind)?.delete(to);
+  addRoute(route: PlaneRoute): void {
+    let edges = this.#edges.get(route.from);
+    if (!edges) this.#edges.set(route.from, (edges = []));
+    for (const kind of route.kinds) {
+      const same = edges.find((e) => e.to === route.to && e.kind === kind && e.fromMid === route.fromMid && e.toMid === route.toMid);
+      if (!same) edges.push({ to: route.to, kind, fromMid: route.fromMid, toMid: route.toMid });
+    }
+    if (route.kinds.includes('video')) this.#endpoints.get(route.from)?.endpoint.peer.requestKeyframe();
+  }
+
+  removeRoute(route: PlaneRoute): void {
+    const edges = this.#edges.get(route.from);
+    if (!edges) return;
+    const kinds = new Set(route.kinds);
+    this.#edges.set(
+      route.from,
+      edges.filter((e) => !(e.to === route.to && kinds.has(e.kind) && (route.fromMid === undefined || e.fromMid === route.fromMid) && (route.toMid === undefined || e.toMid === route.toMid))),
+    );
   }
 
   setSending(handleId: number, kind: MediaKind, sending: boolean): void {
@@ -94,7 +95,7 @@ export class WeriftMediaPlane implements MediaPlane {
     if (!state) return;
     if (sending) {
       state.muted.delete(kind);
-      if (kind === 'video') for (const s of state.sources) this.requestKeyframe(s);
+      if (kind === 'video') for (const s of this.#sourcesOf(handleId)) this.requestKeyframe(s);
     } else state.muted.add(kind);
   }
 
@@ -109,35 +110,46 @@ export class WeriftMediaPlane implements MediaPlane {
 
   close(): void {
     if (this.#closed) return;
-    for (const id of [...this.#endpoints.keys()]) this.detach(id);
-    this.#pending.clear();
+    for (const id of [...this.#endpoints.keys()]) this.#disposeEndpoint(id);
+    this.#edges.clear();
     this.#closed = true;
   }
 
-  #pendingRoutes(from: number): Map<MediaKind, Set<number>> {
-    let routes = this.#pending.get(from);
-    if (!routes) this.#pending.set(from, (routes = new Map<MediaKind, Set<number>>()));
-    return routes;
+  #disposeEndpoint(handleId: number): void {
+    const state = this.#endpoints.get(handleId);
+    if (!state) return;
+    for (const dispose of state.disposers) dispose();
+    this.#endpoints.delete(handleId);
+  }
+
+  #sourcesOf(handleId: number): number[] {
+    const sources: number[] = [];
+    for (const [from, edges] of this.#edges) if (edges.some((e) => e.to === handleId)) sources.push(from);
+    return sources;
   }
 
   #wireTrack(state: EndpointState, received: ReceivedTrack): void {
-    const { kind } = received;
+    const { kind, mid } = received;
+    const source = state.endpoint.handleId;
     const index = state.endpoint.peer.receivedTracks.filter((t) => t.kind === kind).indexOf(received);
     const sub = received.track.onReceiveRtp.subscribe((rtp: RtpPacket) => {
       state.counters.packetsIn++;
       state.counters.bytesIn += rtp.payload.length + 12;
-      const dests = state.routes.get(kind);
-      if (!dests || dests.size === 0) return;
-      for (const to of dests) {
-        const dest = this.#endpoints.get(to);
+      const edges = this.#edges.get(source);
+      if (!edges) return;
+      let sent = 0;
+      for (const edge of edges) {
+        if (edge.kind !== kind || (edge.fromMid !== undefined && edge.fromMid !== mid)) continue;
+        const dest = this.#endpoints.get(edge.to);
         if (!dest || dest.muted.has(kind)) continue;
-        const sender = dest.endpoint.peer.sendingTransceivers(kind)[index]?.sender;
+        const transceivers = dest.endpoint.peer.sendingTransceivers(kind);
+        const sender = (edge.toMid !== undefined ? transceivers.find((t) => t.mid === edge.toMid) : transceivers[index])?.sender;
         if (!sender) {
           dest.counters.dropped++;
           continue;
         }
         // werift's sendRtp mutates the packet and merges ingress extension ids: give it a clean copy.
-        const copy = dests.size === 1 ? rtp : rtp.clone();
+        const copy = sent++ === 0 && edges.length === 1 ? rtp : rtp.clone();
         copy.header.extensions = [];
         dest.counters.packetsOut++;
         dest.counters.bytesOut += copy.payload.length + 12;

@@ -177,12 +177,12 @@ export class InProcessPluginHost implements LoadedPlugin {
       addRoute: async (route) => {
         this.#handle(route.from);
         this.#handle(route.to);
-        media.addRoute(route.from, route.to, route.kinds ?? allKinds);
+        media.addRoute({ from: route.from, to: route.to, kinds: route.kinds ?? allKinds, fromMid: route.fromMid, toMid: route.toMid });
       },
       removeRoute: async (route) => {
         this.#handle(route.from);
         this.#handle(route.to);
-        media.removeRoute(route.from, route.to, route.kinds ?? allKinds);
+        media.removeRoute({ from: route.from, to: route.to, kinds: route.kinds ?? allKinds, fromMid: route.fromMid, toMid: route.toMid });
       },
       requestKeyframe: async (handle) => {
         this.#handle(handle);

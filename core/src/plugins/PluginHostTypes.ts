@@ -1,6 +1,6 @@
 import type {
-  Jsep,
   JsonObject,
+  NegotiatedJsep,
   MessageResult,
   NegotiationRequest,
   PluginEvent,
@@ -17,7 +17,7 @@ export interface CoreHandle {
   /** Deliver a plugin event to the client (formatted as a Janus `event`). */
   pushEvent(event: PluginEvent): void;
   /** Negotiate on the handle's PeerConnection (created on demand). */
-  negotiate(request: NegotiationRequest): Promise<Jsep>;
+  negotiate(request: NegotiationRequest): Promise<NegotiatedJsep>;
   /** Close the PeerConnection; the client gets `hangup` with `reason`. */
   closePeerConnection(reason: string): void;
   /** End the handle as a plugin-initiated detach; the client gets `detached`. */

@@ -7,7 +7,7 @@ import {
   type RTCDataChannel,
   type RTCRtpTransceiver,
 } from 'werift';
-import type { AnswerOptions, Jsep, MediaLine, OfferOptions } from '@cardea/plugin-sdk';
+import type { AnswerOptions, Jsep, MediaLine, NegotiatedJsep, OfferOptions } from '@cardea/plugin-sdk';
 import { TypedEmitter } from '../util/TypedEmitter.ts';
 import { summariseSdp } from './sdpSummary.ts';
 import { filterLocalCandidates, weriftConfig, type WebRtcOptions } from './WebRtcOptions.ts';
@@ -142,40 +142,43 @@ export class WebRtcPeer {
   }
 
   /** Answers the client's pending offer. */
-  async createAnswer(options: AnswerOptions): Promise<Jsep> {
+  async createAnswer(options: AnswerOptions): Promise<NegotiatedJsep> {
     return this.#serialise(async () => {
       if (this.#closed) throw new NegotiationStateError('PeerConnection closed');
       if (this.#pc.signalingState !== 'have-remote-offer') throw new NegotiationStateError('no offer to answer');
       for (const t of this.#pc.getTransceivers()) {
         const accepted = t.kind === 'audio' ? options.audio !== false : options.video !== false;
         t.setDirection(accepted ? (options.direction ?? 'sendrecv') : 'inactive');
+        const preferred = t.kind === 'audio' ? options.audioCodec : options.videoCodec;
+        if (preferred) this.#preferCodec(t, preferred);
       }
       const answer = await this.#pc.createAnswer();
       await this.#pc.setLocalDescription(answer);
       this.#watchSenders();
-      return { type: 'answer', sdp: await this.#localSdpWithCandidates() };
+      return negotiated('answer', await this.#localSdpWithCandidates());
     });
   }
 
   /** Makes a gateway offer of `options.streams`. */
-  async createOffer(options: OfferOptions): Promise<Jsep> {
+  async createOffer(options: OfferOptions): Promise<NegotiatedJsep> {
     return this.#serialise(async () => {
       if (this.#closed) throw new NegotiationStateError('PeerConnection closed');
       const existing = this.#pc.getTransceivers();
-      options.streams.forEach((stream, i) => {
+      const used = { audio: 0, video: 0 };
+      for (const stream of options.streams) {
         if (stream.kind === 'data') {
           if (!this.#channels.has('JanusDataChannel')) this.#adoptChannel(this.#pc.createDataChannel('JanusDataChannel'));
-          return;
+          continue;
         }
         const direction = stream.direction ?? 'sendonly';
-        const t = existing.filter((x) => x.kind === stream.kind)[i];
-        if (t) t.setDirection(direction);
-        else this.#pc.addTransceiver(stream.kind, { direction });
-      });
+        const t = existing.filter((x) => x.kind === stream.kind)[used[stream.kind]++] ?? this.#pc.addTransceiver(stream.kind, { direction });
+        t.setDirection(direction);
+        if (stream.codec) this.#preferCodec(t, stream.codec);
+      }
       const offer = await this.#pc.createOffer(options.iceRestart ? { iceRestart: true } : undefined);
       await this.#pc.setLocalDescription(offer);
       this.#expectAnswer = true;
-      return { type: 'offer', sdp: await this.#localSdpWithCandidates() };
+      return negotiated('offer', await this.#localSdpWithCandidates());
     });
   }
 
@@ -244,6 +247,12 @@ export class WebRtcPeer {
     void this.#pc.close().catch(() => undefined);
     this.events.emit('closed', reason);
     this.events.removeAllListeners();
+  }
+
+  /** Restricts a transceiver to one codec (by name) when the gateway supports it. */
+  #preferCodec(t: RTCRtpTransceiver, name: string): void {
+    const wanted = t.codecs.filter((c) => c.name.toLowerCase() === name.toLowerCase());
+    if (wanted.length > 0) t.setCodecPreferences(wanted);
   }
 
   #watchSenders(): void {
@@ -326,6 +335,11 @@ export class WebRtcPeer {
   }
 }
 
+
+/** A gateway JSEP with the summary of its m-lines. */
+function negotiated(type: Jsep['type'], sdp: string): NegotiatedJsep {
+  return { type, sdp, media: summariseSdp(sdp) };
+}
 
 /** Builds an RTCP REMB (PSFB FMT 15) with an 18-bit mantissa and 6-bit exponent. */
 function buildRemb(bitsPerSecond: number, ssrcs: number[]): RtcpPayloadSpecificFeedback {
