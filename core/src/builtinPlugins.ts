@@ -1,5 +1,6 @@
 import type { DefinedPlugin } from '@cardea/plugin-sdk';
 import echotest from '@cardea/plugin-echotest';
+import videocall from '@cardea/plugin-videocall';
 
 /** The plugins that ship with Cardea, loaded in-process at start. */
-export const builtinPlugins: readonly DefinedPlugin[] = [echotest];
+export const builtinPlugins: readonly DefinedPlugin[] = [echotest, videocall];

@@ -3,6 +3,9 @@ import type { RtpPacket } from 'werift';
 import type { MediaCounters, MediaEndpoint, MediaPlane, PlaneRoute } from './MediaPlaneTypes.ts';
 import type { ReceivedTrack } from '../webrtc/WebRtcPeer.ts';
 
+/** When to ask sources for a keyframe after a destination's PeerConnection comes up (ms). */
+const KEYFRAME_RETRY_MS = [0, 300, 1000];
+
 /** One edge of the routing graph, kept at its source. */
 interface Edge {
   to: number;
@@ -43,6 +46,18 @@ export class WeriftMediaPlane implements MediaPlane {
     const { peer } = endpoint;
     for (const t of peer.receivedTracks) this.#wireTrack(state, t);
     state.disposers.push(peer.events.on('track', (t) => this.#wireTrack(state, t)));
+    // A destination that just came up missed its sources' first keyframe: ask again, a few times
+    // over the first second because the sources' own PeerConnections may still be connecting.
+    state.disposers.push(
+      peer.events.on('up', () => {
+        for (const delay of KEYFRAME_RETRY_MS) {
+          const timer = setTimeout(() => {
+            for (const source of this.#sourcesOf(endpoint.handleId)) this.requestKeyframe(source);
+          }, delay);
+          state.disposers.push(() => clearTimeout(timer));
+        }
+      }),
+    );
     state.disposers.push(
       peer.events.on('keyframeRequested', () => {
         for (const source of this.#sourcesOf(endpoint.handleId)) this.requestKeyframe(source);

@@ -176,13 +176,14 @@ export class HttpTransport {
   }
 
   #longPoll(req: IncomingMessage, res: ServerResponse, sessionId: number, url: URL): void {
+    const maxev = Math.max(1, Number.parseInt(url.searchParams.get('maxev') ?? '1', 10) || 1);
     if (!this.#api.touch(sessionId)) {
+      // A gone session's last events (e.g. `timeout`) keep the body shape: an array when maxev > 1 (§1.2).
       const queue = this.#queues.get(sessionId);
-      if (queue && queue.size > 0) queue.poll(Number.MAX_SAFE_INTEGER, (m) => json(res, m.length === 1 ? m[0] : m));
+      if (queue && queue.size > 0) queue.poll(maxev, (m) => json(res, maxev === 1 ? m[0] : m));
       else res.writeHead(404).end();
       return;
     }
-    const maxev = Math.max(1, Number.parseInt(url.searchParams.get('maxev') ?? '1', 10) || 1);
     const queue = this.#queueFor(sessionId) as LongPollQueue;
     const answer = (messages: JanusMessage[]): void => {
       clearTimeout(timer);

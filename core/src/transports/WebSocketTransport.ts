@@ -75,6 +75,13 @@ export class WebSocketTransport {
     this.#wss = new WebSocketServer({
       server,
       maxPayload: this.#options.maxPayload,
+      // Janus (libwebsockets) refuses a handshake that names no subprotocol, and one without ours
+      // has no protocol to be served by; `handleProtocols` alone would let both through unechoed.
+      verifyClient: ({ req }, done) => {
+        const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+        if (offered.includes(protocol)) done(true);
+        else done(false, 400, `Subprotocol ${protocol} required`);
+      },
       handleProtocols: (protocols) => (protocols.has(protocol) ? protocol : false),
     });
     this.#wss.on('connection', (socket) => this.#onConnection(socket));
