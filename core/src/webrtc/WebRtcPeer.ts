@@ -251,7 +251,9 @@ export class WebRtcPeer {
 
   /** Restricts a transceiver to one codec (by name) when the gateway supports it. */
   #preferCodec(t: RTCRtpTransceiver, name: string): void {
-    const wanted = t.codecs.filter((c) => c.name.toLowerCase() === name.toLowerCase());
+    const kind = t.kind === 'audio' ? 'audio' : 'video';
+    const known = t.codecs.length > 0 ? t.codecs : (this.#pc.config.codecs[kind] ?? []);
+    const wanted = known.filter((c) => c.name.toLowerCase() === name.toLowerCase());
     if (wanted.length > 0) t.setCodecPreferences(wanted);
   }
 
