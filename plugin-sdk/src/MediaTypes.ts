@@ -67,6 +67,8 @@ export interface OfferStream {
   codec?: string;
   /** Direction from the gateway's point of view (default `sendonly`). */
   direction?: Direction;
+  /** Reuse the m-line with this mid (from an earlier negotiation) instead of the next free one. */
+  mid?: string;
 }
 
 /** A gateway-originated offer. */
@@ -96,4 +98,41 @@ export interface MediaRoute {
   fromMid?: string;
   /** With `fromMid`: the mid of `to` that carries it (default: the i-th sending stream of the kind). */
   toMid?: string;
+}
+
+/** Which simulcast layer a subscriber receives on one of its mids. */
+export interface SimulcastTarget {
+  /** Spatial layer: 0 = lowest rid, up to the number of rids − 1 (default: highest). */
+  substream?: number;
+  /** Temporal layer (VP8); accepted and reported, filtering arrives with the SFU fast path. */
+  temporal?: number;
+}
+
+/** Voice activity detection over the RFC 6464 audio-level header extension. */
+export interface TalkingOptions {
+  /** Average level in −dBov below which a participant talks (default 25, as Janus's audio_level_average). */
+  threshold?: number;
+  /** Packets averaged per decision (default 100, as Janus's audio_active_packets). */
+  packets?: number;
+}
+
+/** A change of voice activity on one of a handle's incoming audio streams. */
+export interface TalkingEvent {
+  handle: HandleId;
+  mid: string;
+  talking: boolean;
+  /** Average level of the window in −dBov (0 loudest, 127 silence). */
+  level: number;
+}
+
+/** A plain-RTP copy of one incoming stream sent to an address (Janus `rtp_forward`). */
+export interface RtpForward {
+  /** The mid of the handle's incoming stream. */
+  mid: string;
+  host: string;
+  port: number;
+  /** SSRC to write (default: keep the original). */
+  ssrc?: number;
+  /** Payload type to write (default: keep the original). */
+  payloadType?: number;
 }

@@ -1,5 +1,15 @@
 import type { JsonObject } from './json.ts';
-import type { HandleId, Jsep, MediaKind, MediaRoute, NegotiatedJsep, NegotiationRequest } from './MediaTypes.ts';
+import type {
+  HandleId,
+  Jsep,
+  MediaKind,
+  MediaRoute,
+  NegotiatedJsep,
+  NegotiationRequest,
+  RtpForward,
+  SimulcastTarget,
+  TalkingOptions,
+} from './MediaTypes.ts';
 
 /** Severity of a plugin log line. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -54,6 +64,14 @@ export interface PluginMedia {
   setBitrateCap(handle: HandleId, bitsPerSecond: number): Promise<void>;
   /** Pause or resume what the gateway sends to `handle` for one kind. */
   setSending(handle: HandleId, kind: MediaKind, sending: boolean): Promise<void>;
+  /** Choose the simulcast layer `handle` receives on `mid`; switches happen on keyframes. */
+  setSimulcastTarget(handle: HandleId, mid: string, target: SimulcastTarget): Promise<void>;
+  /** Start (or with `null` stop) voice-activity detection on `handle`'s audio; changes reach `handleTalking`. */
+  detectTalking(handle: HandleId, options: TalkingOptions | null): Promise<void>;
+  /** Send a plain-RTP copy of one of `handle`'s incoming streams to host:port; returns the forwarder id. */
+  forwardRtp(handle: HandleId, forward: RtpForward): Promise<number>;
+  /** Stop a forwarder; unknown ids are ignored. */
+  stopRtpForward(id: number): Promise<void>;
 }
 
 /**

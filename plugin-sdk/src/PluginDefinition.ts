@@ -1,5 +1,5 @@
 import type { JsonObject } from './json.ts';
-import type { HandleId, IncomingJsep } from './MediaTypes.ts';
+import type { HandleId, IncomingJsep, TalkingEvent } from './MediaTypes.ts';
 import type { PluginApi } from './PluginApi.ts';
 
 /** A handle as a plugin first sees it. */
@@ -82,6 +82,8 @@ export interface PluginHandlers {
    * through plugin code; RTP never does. Without this handler, data follows the media routes.
    */
   handleData?(message: PluginDataMessage, api: PluginApi): void | Promise<void>;
+  /** Voice activity changed on a handle whose talking detection the plugin started. */
+  handleTalking?(event: TalkingEvent, api: PluginApi): void | Promise<void>;
   /** Hot reload: the state of live handles to hand to the next version. */
   exportState?(api: PluginApi): JsonObject | Promise<JsonObject>;
   /** Hot reload: receive the previous version's exported state. */

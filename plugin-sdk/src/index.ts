@@ -18,6 +18,10 @@ export type {
   NegotiationRequest,
   OfferOptions,
   OfferStream,
+  RtpForward,
+  SimulcastTarget,
+  TalkingEvent,
+  TalkingOptions,
 } from './MediaTypes.ts';
 export type {
   LogLevel,

@@ -30,6 +30,11 @@ export const configSchema = z
         acceptNewSessions: z.boolean().default(true),
         /** Most events kept per HTTP session between long polls; the oldest are dropped and counted beyond it (default 1000). */
         maxQueuedEvents: z.number().int().min(1).default(1000),
+        /**
+         * Stored-token authentication (Janus `token_auth`): every Janus API request but info/ping must carry a
+         * `token` added through the Admin API (`add_token`), or a valid `apisecret` (default false).
+         */
+        tokenAuth: z.boolean().default(false),
       })
       .prefault({}),
     transports: z
@@ -71,6 +76,8 @@ export const configSchema = z
             /** Port (default 7088). */
             port: port.default(7088),
             basePath: z.string().startsWith('/').default('/admin'),
+            /** Largest accepted request body or frame in bytes; plugin sources travel here (default 8 MiB). */
+            maxBody: z.number().int().min(1024).default(8 << 20),
           })
           .prefault({}),
       })
@@ -95,6 +102,32 @@ export const configSchema = z
           .optional(),
         /** Seconds without media before `media receiving:false` (default 1, as Janus's no_media_timer). */
         noMediaTimer: z.number().min(0.1).default(1),
+      })
+      .prefault({}),
+    /** User plugins: where deployed plugins are stored, and the limits of the sandbox they run in. */
+    plugins: z
+      .object({
+        /**
+         * Directory where deployed user plugins are stored by content hash and reloaded from at start;
+         * relative paths are resolved against the working directory (default "data/plugins").
+         */
+        dir: z.string().min(1).default('data/plugins'),
+        sandbox: z
+          .object({
+            /** WebAssembly memory cap of one plugin version, in MiB; the QuickJS heap lives in it (default 64, at least 17). */
+            memoryMb: z.number().int().min(17).max(4096).default(64),
+            /** Milliseconds one call into the plugin (handler, timer, promise jobs) may run before it is stopped (default 100). */
+            deadlineMs: z.number().int().min(5).max(60_000).default(100),
+            /** Milliseconds the core waits for an async handler to settle before answering with an error (default 15000). */
+            callTimeoutMs: z.number().int().min(100).default(15_000),
+            /** Events, data messages and media calls one plugin version may make per second; more are refused (default 1000). */
+            maxCallsPerSecond: z.number().int().min(1).default(1000),
+            /** Largest serialised argument of one API call, e.g. an event, in bytes (default 65536). */
+            maxCallBytes: z.number().int().min(1024).default(64 * 1024),
+            /** Log lines per second kept from one plugin version; more are counted and dropped (default 200). */
+            maxLogLinesPerSecond: z.number().int().min(1).default(200),
+          })
+          .prefault({}),
       })
       .prefault({}),
     /** Serve the demo page on the HTTP port (default true). */

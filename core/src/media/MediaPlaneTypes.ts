@@ -1,4 +1,5 @@
-import type { MediaKind } from '@cardea/plugin-sdk';
+import type { MediaKind, RtpForward, SimulcastTarget, TalkingEvent, TalkingOptions } from '@cardea/plugin-sdk';
+import type { TypedEmitter } from '../util/TypedEmitter.ts';
 import type { WebRtcPeer } from '../webrtc/WebRtcPeer.ts';
 
 /** A route as the media plane keeps it. */
@@ -29,7 +30,13 @@ export interface MediaCounters {
  * The media plane: moves packets along the routes plugins draw. Implementations may use werift's
  * per-packet path or bypass it (the SFU path owns SRTP/RTP/RTCP itself), behind this one interface.
  */
+/** Events the media plane reports to the plugin hosts. */
+export interface MediaPlaneEvents {
+  talking: [event: TalkingEvent];
+}
+
 export interface MediaPlane {
+  readonly events: TypedEmitter<MediaPlaneEvents>;
   /** Registers a handle's PeerConnection; routes naming it become live. */
   attach(endpoint: MediaEndpoint): void;
   /** Drops a handle's PeerConnection; routes naming the handle stay for its next one. */
@@ -43,6 +50,15 @@ export interface MediaPlane {
   /** Pause or resume what is sent to `handleId` for `kind`. */
   setSending(handleId: number, kind: MediaKind, sending: boolean): void;
   requestKeyframe(handleId: number): void;
+  /** Which simulcast layer `handleId` receives on `mid`. */
+  setSimulcastTarget(handleId: number, mid: string, target: SimulcastTarget): void;
+  /** Starts or (null) stops voice-activity detection on a handle's incoming audio. */
+  detectTalking(handleId: number, options: TalkingOptions | null): void;
+  /** Plain-RTP forwarding of an incoming stream; returns the forwarder id. */
+  forwardRtp(handleId: number, forward: RtpForward): number;
+  stopRtpForward(id: number): void;
+  /** The forwarders of a handle (or all). */
+  listRtpForwarders(handleId?: number): Array<RtpForward & { id: number; packets: number }>;
   counters(handleId: number): MediaCounters | undefined;
   close(): void;
 }

@@ -1,10 +1,17 @@
-import type { MediaKind } from '@cardea/plugin-sdk';
-import type { RtpPacket } from 'werift';
-import type { MediaCounters, MediaEndpoint, MediaPlane, PlaneRoute } from './MediaPlaneTypes.ts';
+import type { MediaKind, RtpForward, SimulcastTarget, TalkingOptions } from '@cardea/plugin-sdk';
+import type { RTCRtpSender, RtpPacket } from 'werift';
+import { TypedEmitter } from '../util/TypedEmitter.ts';
 import type { ReceivedTrack } from '../webrtc/WebRtcPeer.ts';
+import type { MediaCounters, MediaEndpoint, MediaPlane, MediaPlaneEvents, PlaneRoute } from './MediaPlaneTypes.ts';
+import { RtpForwarders } from './RtpForwarders.ts';
+import { TalkingDetector } from './TalkingDetector.ts';
+import { isVp8KeyframeStart } from './vp8.ts';
 
 /** When to ask sources for a keyframe after a destination's PeerConnection comes up (ms). */
 const KEYFRAME_RETRY_MS = [0, 300, 1000];
+/** Timestamp step written across a source switch, per kind (one 20 ms Opus frame; one 30 fps frame). */
+const SWITCH_STEP = { audio: 960, video: 3000 } as const;
+const AUDIO_LEVEL_URI = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
 
 /** One edge of the routing graph, kept at its source. */
 interface Edge {
@@ -14,23 +21,41 @@ interface Edge {
   toMid: string | undefined;
 }
 
+/** What a destination stream (one sending transceiver) remembers between packets. */
+interface SendState {
+  /** SSRC of the source stream last forwarded, to keep seq/ts continuous across switches. */
+  lastSsrc: number | undefined;
+  /** Simulcast layer forwarded now, and the one wanted. */
+  layer: number | undefined;
+  target: SimulcastTarget;
+}
+
 interface EndpointState {
   endpoint: MediaEndpoint;
   muted: Set<MediaKind>;
   counters: MediaCounters;
   disposers: Array<() => void>;
+  /** Per sending mid. */
+  sends: Map<string, SendState>;
+  talking: TalkingOptions | undefined;
+  detectors: Map<string, TalkingDetector>;
 }
 
 /**
- * The media plane on werift's own per-packet path (track.onReceiveRtp → sender.sendRtp). Simple and
- * complete, but ~42 µs per forwarded packet (shared/research/werift.md); the SFU issue adds a path
- * that bypasses it. Without mids, the i-th received stream of a kind goes to the i-th sending stream
- * of that kind at the destination.
+ * The media plane on werift's own per-packet path (track.onReceiveRtp → sender.sendRtp). Complete
+ * but ~42 µs per forwarded packet (shared/research/werift.md); the SFU fast path bypasses it behind
+ * the same interface. Without mids, the i-th received stream of a kind goes to the i-th sending
+ * stream of that kind. Simulcast layers switch on VP8 keyframes; werift's `replaceRTP` keeps the
+ * subscriber's sequence numbers and timestamps continuous across layer and source switches.
  */
 export class WeriftMediaPlane implements MediaPlane {
+  readonly events = new TypedEmitter<MediaPlaneEvents>();
   readonly #endpoints = new Map<number, EndpointState>();
   /** Edges by source handle; kept even before the source has a PeerConnection. */
   readonly #edges = new Map<number, Edge[]>();
+  readonly #simulcastTargets = new Map<string, SimulcastTarget>();
+  readonly #talking = new Map<number, TalkingOptions>();
+  readonly #forwarders = new RtpForwarders();
   #closed = false;
 
   attach(endpoint: MediaEndpoint): void {
@@ -41,9 +66,13 @@ export class WeriftMediaPlane implements MediaPlane {
       muted: new Set(),
       counters: { packetsIn: 0, bytesIn: 0, packetsOut: 0, bytesOut: 0, dropped: 0 },
       disposers: [],
+      sends: new Map(),
+      talking: this.#talking.get(endpoint.handleId),
+      detectors: new Map(),
     };
     this.#endpoints.set(endpoint.handleId, state);
     const { peer } = endpoint;
+    const id = endpoint.handleId;
     for (const t of peer.receivedTracks) this.#wireTrack(state, t);
     state.disposers.push(peer.events.on('track', (t) => this.#wireTrack(state, t)));
     // A destination that just came up missed its sources' first keyframe: ask again, a few times
@@ -51,21 +80,15 @@ export class WeriftMediaPlane implements MediaPlane {
     state.disposers.push(
       peer.events.on('up', () => {
         for (const delay of KEYFRAME_RETRY_MS) {
-          const timer = setTimeout(() => {
-            for (const source of this.#sourcesOf(endpoint.handleId)) this.requestKeyframe(source);
-          }, delay);
+          const timer = setTimeout(() => this.#keyframeFromSources(id), delay);
           state.disposers.push(() => clearTimeout(timer));
         }
       }),
     );
-    state.disposers.push(
-      peer.events.on('keyframeRequested', () => {
-        for (const source of this.#sourcesOf(endpoint.handleId)) this.requestKeyframe(source);
-      }),
-    );
+    state.disposers.push(peer.events.on('keyframeRequested', () => this.#keyframeFromSources(id)));
     state.disposers.push(
       peer.events.on('data', (label, text) => {
-        for (const edge of this.#edges.get(endpoint.handleId) ?? []) {
+        for (const edge of this.#edges.get(id) ?? []) {
           if (edge.kind !== 'data') continue;
           const dest = this.#endpoints.get(edge.to);
           if (dest && !dest.muted.has('data')) dest.endpoint.peer.sendData(text, label);
@@ -78,11 +101,13 @@ export class WeriftMediaPlane implements MediaPlane {
     this.#disposeEndpoint(handleId);
   }
 
-  /** Forgets a handle entirely: its endpoint and every edge from or to it. */
   forget(handleId: number): void {
     this.#disposeEndpoint(handleId);
     this.#edges.delete(handleId);
     for (const [from, edges] of this.#edges) this.#edges.set(from, edges.filter((e) => e.to !== handleId));
+    for (const key of this.#simulcastTargets.keys()) if (key.startsWith(`${handleId}|`)) this.#simulcastTargets.delete(key);
+    this.#talking.delete(handleId);
+    this.#forwarders.removeHandle(handleId);
   }
 
   addRoute(route: PlaneRoute): void {
@@ -92,17 +117,16 @@ export class WeriftMediaPlane implements MediaPlane {
       const same = edges.find((e) => e.to === route.to && e.kind === kind && e.fromMid === route.fromMid && e.toMid === route.toMid);
       if (!same) edges.push({ to: route.to, kind, fromMid: route.fromMid, toMid: route.toMid });
     }
-    if (route.kinds.includes('video')) this.#endpoints.get(route.from)?.endpoint.peer.requestKeyframe();
+    if (route.kinds.includes('video')) this.requestKeyframe(route.from);
   }
 
   removeRoute(route: PlaneRoute): void {
     const edges = this.#edges.get(route.from);
     if (!edges) return;
     const kinds = new Set(route.kinds);
-    this.#edges.set(
-      route.from,
-      edges.filter((e) => !(e.to === route.to && kinds.has(e.kind) && (route.fromMid === undefined || e.fromMid === route.fromMid) && (route.toMid === undefined || e.toMid === route.toMid))),
-    );
+    const matches = (e: Edge): boolean =>
+      e.to === route.to && kinds.has(e.kind) && (route.fromMid === undefined || e.fromMid === route.fromMid) && (route.toMid === undefined || e.toMid === route.toMid);
+    this.#edges.set(route.from, edges.filter((e) => !matches(e)));
   }
 
   setSending(handleId: number, kind: MediaKind, sending: boolean): void {
@@ -110,12 +134,41 @@ export class WeriftMediaPlane implements MediaPlane {
     if (!state) return;
     if (sending) {
       state.muted.delete(kind);
-      if (kind === 'video') for (const s of this.#sourcesOf(handleId)) this.requestKeyframe(s);
+      if (kind === 'video') this.#keyframeFromSources(handleId);
     } else state.muted.add(kind);
   }
 
   requestKeyframe(handleId: number): void {
     this.#endpoints.get(handleId)?.endpoint.peer.requestKeyframe();
+  }
+
+  setSimulcastTarget(handleId: number, mid: string, target: SimulcastTarget): void {
+    this.#simulcastTargets.set(`${handleId}|${mid}`, { ...target });
+    const send = this.#endpoints.get(handleId)?.sends.get(mid);
+    if (send) send.target = { ...target };
+    this.#keyframeFromSources(handleId);
+  }
+
+  detectTalking(handleId: number, options: TalkingOptions | null): void {
+    if (options) this.#talking.set(handleId, { ...options });
+    else this.#talking.delete(handleId);
+    const state = this.#endpoints.get(handleId);
+    if (state) {
+      state.talking = options ?? undefined;
+      state.detectors.clear();
+    }
+  }
+
+  forwardRtp(handleId: number, forward: RtpForward): number {
+    return this.#forwarders.add(handleId, forward);
+  }
+
+  stopRtpForward(id: number): void {
+    this.#forwarders.remove(id);
+  }
+
+  listRtpForwarders(handleId?: number): Array<RtpForward & { id: number; packets: number }> {
+    return this.#forwarders.list(handleId);
   }
 
   counters(handleId: number): MediaCounters | undefined {
@@ -127,6 +180,8 @@ export class WeriftMediaPlane implements MediaPlane {
     if (this.#closed) return;
     for (const id of [...this.#endpoints.keys()]) this.#disposeEndpoint(id);
     this.#edges.clear();
+    this.#forwarders.close();
+    this.events.removeAllListeners();
     this.#closed = true;
   }
 
@@ -137,19 +192,29 @@ export class WeriftMediaPlane implements MediaPlane {
     this.#endpoints.delete(handleId);
   }
 
-  #sourcesOf(handleId: number): number[] {
-    const sources: number[] = [];
-    for (const [from, edges] of this.#edges) if (edges.some((e) => e.to === handleId)) sources.push(from);
-    return sources;
+  #keyframeFromSources(handleId: number): void {
+    for (const [from, edges] of this.#edges) if (edges.some((e) => e.to === handleId)) this.requestKeyframe(from);
+  }
+
+  #sendState(dest: EndpointState, mid: string): SendState {
+    let send = dest.sends.get(mid);
+    if (!send) {
+      send = { lastSsrc: undefined, layer: undefined, target: { ...this.#simulcastTargets.get(`${dest.endpoint.handleId}|${mid}`) } };
+      dest.sends.set(mid, send);
+    }
+    return send;
   }
 
   #wireTrack(state: EndpointState, received: ReceivedTrack): void {
     const { kind, mid } = received;
     const source = state.endpoint.handleId;
-    const index = state.endpoint.peer.receivedTracks.filter((t) => t.kind === kind).indexOf(received);
-    const sub = received.track.onReceiveRtp.subscribe((rtp: RtpPacket) => {
+    const index = state.endpoint.peer.receivedTracks.filter((t) => t.kind === kind && t.rid === undefined).indexOf(received);
+    const layers = () => state.endpoint.peer.receivedTracks.filter((t) => t.mid === mid && t.layer !== undefined).length;
+    const sub = received.track.onReceiveRtp.subscribe((rtp: RtpPacket, extensions) => {
       state.counters.packetsIn++;
       state.counters.bytesIn += rtp.payload.length + 12;
+      if (kind === 'audio' && state.talking) this.#noteLevel(state, mid, extensions);
+      if (this.#forwarders.wants(source, mid)) this.#forwarders.send(source, mid, rtp.serialize());
       const edges = this.#edges.get(source);
       if (!edges) return;
       let sent = 0;
@@ -158,19 +223,53 @@ export class WeriftMediaPlane implements MediaPlane {
         const dest = this.#endpoints.get(edge.to);
         if (!dest || dest.muted.has(kind)) continue;
         const transceivers = dest.endpoint.peer.sendingTransceivers(kind);
-        const sender = (edge.toMid !== undefined ? transceivers.find((t) => t.mid === edge.toMid) : transceivers[index])?.sender;
-        if (!sender) {
+        const transceiver = edge.toMid !== undefined ? transceivers.find((t) => t.mid === edge.toMid) : transceivers[Math.max(0, index)];
+        if (!transceiver?.mid) {
           dest.counters.dropped++;
           continue;
         }
+        const send = this.#sendState(dest, transceiver.mid);
+        if (received.layer !== undefined && !this.#acceptLayer(send, received, rtp, layers(), source)) continue;
         // werift's sendRtp mutates the packet and merges ingress extension ids: give it a clean copy.
         const copy = sent++ === 0 && edges.length === 1 ? rtp : rtp.clone();
         copy.header.extensions = [];
+        this.#keepContinuity(transceiver.sender, send, copy, kind);
         dest.counters.packetsOut++;
         dest.counters.bytesOut += copy.payload.length + 12;
-        void sender.sendRtp(copy).catch(() => undefined);
+        void transceiver.sender.sendRtp(copy).catch(() => undefined);
       }
     });
     state.disposers.push(() => sub.unSubscribe());
+  }
+
+  /** Simulcast: forward only the current layer, switching to the target layer on a keyframe. */
+  #acceptLayer(send: SendState, received: ReceivedTrack, rtp: RtpPacket, count: number, source: number): boolean {
+    const wanted = Math.min(send.target.substream ?? count - 1, count - 1);
+    if (received.layer === send.layer) {
+      if (wanted !== send.layer) this.requestKeyframe(source);
+      return true;
+    }
+    if (received.layer !== wanted) return false;
+    if (!isVp8KeyframeStart(rtp.payload)) {
+      this.requestKeyframe(source);
+      return false;
+    }
+    send.layer = received.layer;
+    return true;
+  }
+
+  #keepContinuity(sender: RTCRtpSender, send: SendState, rtp: RtpPacket, kind: MediaKind): void {
+    const ssrc = rtp.header.ssrc;
+    if (send.lastSsrc !== undefined && send.lastSsrc !== ssrc) sender.replaceRTP(rtp.header, false, kind === 'audio' ? SWITCH_STEP.audio : SWITCH_STEP.video);
+    send.lastSsrc = ssrc;
+  }
+
+  #noteLevel(state: EndpointState, mid: string, extensions: unknown): void {
+    const value = (extensions as Record<string, { level?: number } | undefined> | undefined)?.[AUDIO_LEVEL_URI];
+    if (value?.level === undefined || !state.talking) return;
+    let detector = state.detectors.get(mid);
+    if (!detector) state.detectors.set(mid, (detector = new TalkingDetector(state.talking)));
+    const change = detector.add(value.level);
+    if (change) this.events.emit('talking', { handle: state.endpoint.handleId, mid, talking: change.talking, level: change.level });
   }
 }

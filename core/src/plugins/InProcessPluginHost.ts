@@ -42,6 +42,9 @@ export class InProcessPluginHost implements LoadedPlugin {
   readonly #api: PluginApi;
   readonly #timers = new Map<number, NodeJS.Timeout>();
   readonly #store = new Map<string, JsonObject>();
+  /** RTP forwarders this plugin created (it may only stop its own). */
+  readonly #forwarders = new Set<number>();
+  #offTalking: (() => void) | undefined;
   #nextTimer = 1;
   #closed = false;
 
@@ -65,6 +68,11 @@ export class InProcessPluginHost implements LoadedPlugin {
       throw new Error(`plugin ${plugin.name} was built for SDK ${plugin.sdkVersion}, the core runs SDK ${SDK_VERSION}`);
     }
     const host = new InProcessPluginHost(plugin, media, log);
+    if (plugin.handleTalking) {
+      host.#offTalking = media.events.on('talking', (event) => {
+        if (host.#handles.has(event.handle)) void host.#contain('handleTalking', () => plugin.handleTalking?.(event, host.#api));
+      });
+    }
     await plugin.init?.(host.#api);
     return host;
   }
@@ -133,6 +141,9 @@ export class InProcessPluginHost implements LoadedPlugin {
     await this.#contain('destroy', () => this.#plugin.destroy?.(this.#api));
     for (const t of this.#timers.values()) clearTimeout(t);
     this.#timers.clear();
+    this.#offTalking?.();
+    for (const id of this.#forwarders) this.#media.stopRtpForward(id);
+    this.#forwarders.clear();
   }
 
   async #contain(what: string, work: () => unknown): Promise<void> {
@@ -194,6 +205,24 @@ export class InProcessPluginHost implements LoadedPlugin {
       setSending: async (handle, kind, sending) => {
         this.#handle(handle);
         media.setSending(handle, kind, sending);
+      },
+      setSimulcastTarget: async (handle, mid, target) => {
+        this.#handle(handle);
+        media.setSimulcastTarget(handle, mid, target);
+      },
+      detectTalking: async (handle, options) => {
+        this.#handle(handle);
+        media.detectTalking(handle, options);
+      },
+      forwardRtp: async (handle, forward) => {
+        this.#handle(handle);
+        const id = media.forwardRtp(handle, forward);
+        this.#forwarders.add(id);
+        return id;
+      },
+      stopRtpForward: async (id) => {
+        if (!this.#forwarders.delete(id)) return;
+        media.stopRtpForward(id);
       },
     };
     const api: PluginApi = {

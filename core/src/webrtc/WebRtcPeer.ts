@@ -28,6 +28,10 @@ export class NegotiationStateError extends Error {
 export interface ReceivedTrack {
   mid: string;
   kind: 'audio' | 'video';
+  /** Simulcast rid, when the client sends several layers on this mid. */
+  rid: string | undefined;
+  /** Spatial layer of `rid`: 0 = lowest (undefined without simulcast). */
+  layer: number | undefined;
   track: MediaStreamTrack;
   transceiver: RTCRtpTransceiver;
 }
@@ -68,7 +72,12 @@ export class WebRtcPeer {
   #pendingCandidates: TrickleCandidate[] = [];
   #remoteSet = false;
   #expectAnswer = false;
+  /** Received tracks by `mid` or `mid|rid`. */
   readonly #tracks = new Map<string, ReceivedTrack>();
+  /** Simulcast rids per mid, in the client's SDP order. */
+  readonly #rids = new Map<string, string[]>();
+  /** Whether the client lists rids highest first (janus.js `rid_order` "hml", the default). */
+  #highFirst = true;
   readonly #lastRx = new Map<string, { kind: 'audio' | 'video'; at: number; receiving: boolean }>();
   readonly #channels = new Map<string, RTCDataChannel>();
   #mediaTimer: NodeJS.Timeout | undefined;
@@ -105,6 +114,11 @@ export class WebRtcPeer {
     return this.#closed;
   }
 
+  /** Sets the simulcast rid order the client uses (Janus JSEP `rid_order`: "hml" or "lmh"). */
+  setRidOrder(order: 'hml' | 'lmh'): void {
+    this.#highFirst = order === 'hml';
+  }
+
   /** The remote tracks received so far. */
   get receivedTracks(): ReceivedTrack[] {
     return [...this.#tracks.values()];
@@ -126,6 +140,7 @@ export class WebRtcPeer {
     return this.#serialise(async () => {
       if (this.#closed) throw new NegotiationStateError('PeerConnection closed');
       const media = summariseSdp(jsep.sdp);
+      for (const line of media) if (line.rids) this.#rids.set(line.mid, line.rids);
       if (jsep.type === 'answer' && !this.#expectAnswer) throw new NegotiationStateError('no offer was sent');
       if (jsep.type === 'offer' && this.#expectAnswer) throw new NegotiationStateError('an offer is already pending');
       await this.#pc.setRemoteDescription({ type: jsep.type, sdp: jsep.sdp });
@@ -164,14 +179,19 @@ export class WebRtcPeer {
     return this.#serialise(async () => {
       if (this.#closed) throw new NegotiationStateError('PeerConnection closed');
       const existing = this.#pc.getTransceivers();
-      const used = { audio: 0, video: 0 };
+      const claimed = new Set<RTCRtpTransceiver>();
       for (const stream of options.streams) {
         if (stream.kind === 'data') {
           if (!this.#channels.has('JanusDataChannel')) this.#adoptChannel(this.#pc.createDataChannel('JanusDataChannel'));
           continue;
         }
         const direction = stream.direction ?? 'sendonly';
-        const t = existing.filter((x) => x.kind === stream.kind)[used[stream.kind]++] ?? this.#pc.addTransceiver(stream.kind, { direction });
+        const byMid = stream.mid === undefined ? undefined : existing.find((x) => x.mid === stream.mid && !claimed.has(x));
+        const t =
+          byMid ??
+          existing.find((x) => x.kind === stream.kind && !claimed.has(x) && (stream.mid !== undefined || !options.streams.some((o) => o.mid !== undefined && o.mid === x.mid))) ??
+          this.#pc.addTransceiver(stream.kind, { direction });
+        claimed.add(t);
         t.setDirection(direction);
         if (stream.codec) this.#preferCodec(t, stream.codec);
       }
@@ -293,9 +313,14 @@ export class WebRtcPeer {
     if (!transceiver || (track.kind !== 'audio' && track.kind !== 'video')) return;
     const mid = transceiver.mid ?? String(this.#tracks.size);
     const kind = track.kind;
-    if (this.#tracks.has(mid)) return; // simulcast layers share a mid; the first one represents it here
-    const received: ReceivedTrack = { mid, kind, track, transceiver };
-    this.#tracks.set(mid, received);
+    const rid = track.rid;
+    const key = rid === undefined ? mid : `${mid}|${rid}`;
+    if (this.#tracks.has(key)) return;
+    const rids = this.#rids.get(mid);
+    const index = rid === undefined || !rids ? -1 : rids.indexOf(rid);
+    const layer = index < 0 || !rids ? undefined : this.#highFirst ? rids.length - 1 - index : index;
+    const received: ReceivedTrack = { mid, kind, rid, layer, track, transceiver };
+    this.#tracks.set(key, received);
     track.onReceiveRtp.subscribe(() => this.#noteRx(mid, kind));
     this.events.emit('track', received);
   }
