@@ -1,6 +1,7 @@
 import type { DefinedPlugin } from '@cardea/plugin-sdk';
 import echotest from '@cardea/plugin-echotest';
 import videocall from '@cardea/plugin-videocall';
+import videoroom from '@cardea/plugin-videoroom';
 
 /** The plugins that ship with Cardea, loaded in-process at start. */
-export const builtinPlugins: readonly DefinedPlugin[] = [echotest, videocall];
+export const builtinPlugins: readonly DefinedPlugin[] = [echotest, videocall, videoroom];
