@@ -18,6 +18,8 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger(config.general.logLevel);
+  // A stray rejection (e.g. in a plugin's background work) is logged, never fatal: the gateway goes on.
+  process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled rejection'));
   const gateway = await Gateway.start({ config, log });
   const { websocket, http, admin } = gateway.ports;
   log.info({ ports: gateway.ports, iceIp: config.webrtc.iceIp, iceLite: config.webrtc.iceLite }, 'Cardea is up');

@@ -71,6 +71,11 @@
     });
   }
 
+  // Tests may inspect every PeerConnection the page creates.
+  var NativePC = window.RTCPeerConnection;
+  window.__pcs = [];
+  window.RTCPeerConnection = function (config) { var pc = new NativePC(config); window.__pcs.push(pc); return pc; };
+  window.RTCPeerConnection.prototype = NativePC.prototype;
   var handles = {};
   window.harness = {
     janus: {},
@@ -79,7 +84,11 @@
     send: function (name, message, jsep) { return send(handles[name], message, jsep); },
     createOffer: function (name, tracks) { return createOffer(handles[name], tracks); },
     createAnswer: function (name, jsep, tracks) { return createAnswer(handles[name], jsep, tracks); },
-    handleRemoteJsep: function (name, jsep) { handles[name].handle.handleRemoteJsep({ jsep: jsep }); return true; },
+    handleRemoteJsep: function (name, jsep) {
+      var h = handles[name];
+      h.handle.handleRemoteJsep({ jsep: jsep, error: function (err) { h.events.push({ error: String(err && err.message || err) }); } });
+      return true;
+    },
     events: function (name) { return JSON.parse(JSON.stringify(handles[name].events)); },
     webrtc: function (name) { return handles[name].webrtc.slice(); },
     remoteTracks: function (name) { return JSON.parse(JSON.stringify(handles[name].remoteTracks)); },

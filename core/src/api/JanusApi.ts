@@ -14,6 +14,7 @@ import { JanusError, JanusErrorCode as E } from './JanusErrors.ts';
 import { attachSchema, candidateSchema, createSchema, jsepSchema, messageSchema, parseFields } from './requestFields.ts';
 import { serverInfo } from './serverInfo.ts';
 import { Session } from './Session.ts';
+import type { TokenStore } from './TokenStore.ts';
 
 const rootVerbs = new Set(['info', 'ping', 'create']);
 const sessionVerbs = new Set(['attach', 'destroy', 'keepalive', 'claim']);
@@ -37,6 +38,8 @@ export interface JanusApiDeps {
   plugin(name: string): LoadedPlugin | undefined;
   /** All loaded plugins (for `server_info`). */
   plugins(): LoadedPlugin[];
+  /** Stored tokens, when `general.tokenAuth` is on (managed through the Admin API). */
+  tokens?: TokenStore | undefined;
 }
 
 /**
@@ -95,6 +98,7 @@ export class JanusApi {
         this.#checkAuth(request);
         return this.#create(request, transaction, ctx);
       }
+      if (typeof rawSession === 'number' && Number.isSafeInteger(rawSession) && rawSession > 0) sessionId = rawSession;
       this.#checkAuth(request);
       if (typeof rawSession !== 'number' || !Number.isSafeInteger(rawSession) || rawSession < 1) {
         throw new JanusError(E.SESSION_NOT_FOUND, `No such session ${JSON.stringify(rawSession)}`);
@@ -172,11 +176,26 @@ export class JanusApi {
     return serverInfo(this.#deps.config, this.#deps.plugins().map((p) => p.descriptor), this.acceptingNewSessions);
   }
 
+  /** Janus's rule: with both a secret and stored tokens configured, either one authorizes. */
   #checkAuth(request: JsonObject): void {
     const secret = this.#deps.config.general.apiSecret;
-    if (secret === undefined) return;
+    const tokens = this.#deps.tokens;
+    if (secret === undefined && tokens === undefined) return;
     const given = request.apisecret;
-    if (typeof given !== 'string' || !safeEqual(given, secret)) throw new JanusError(E.UNAUTHORIZED);
+    if (secret !== undefined && typeof given === 'string' && safeEqual(given, secret)) return;
+    if (tokens !== undefined && typeof request.token === 'string' && tokens.has(request.token)) return;
+    throw new JanusError(E.UNAUTHORIZED);
+  }
+
+  /** A stored token must be allowed the plugin (405), unless the API secret authorized the request. */
+  #checkPluginToken(request: JsonObject, plugin: string): void {
+    const tokens = this.#deps.tokens;
+    if (tokens === undefined) return;
+    const secret = this.#deps.config.general.apiSecret;
+    if (secret !== undefined && typeof request.apisecret === 'string' && safeEqual(request.apisecret, secret)) return;
+    if (typeof request.token !== 'string' || !tokens.allows(request.token, plugin)) {
+      throw new JanusError(E.UNAUTHORIZED_PLUGIN, `Provided token can't access plugin '${plugin}'`);
+    }
   }
 
   #create(request: JsonObject, transaction: string, ctx: RequestContext): JanusMessage {
@@ -216,6 +235,7 @@ export class JanusApi {
     const { plugin: name, opaque_id } = parseFields(attachSchema, request);
     const plugin = this.#deps.plugin(name);
     if (!plugin) throw new JanusError(E.PLUGIN_NOT_FOUND, `No such plugin '${name}'`);
+    this.#checkPluginToken(request, name);
     const id = uniqueId(session.handles);
     const handle = new Handle(id, session, plugin, opaque_id, {
       media: this.#deps.media,

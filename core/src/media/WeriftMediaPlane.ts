@@ -11,6 +11,10 @@ import { isVp8KeyframeStart } from './vp8.ts';
 const KEYFRAME_RETRY_MS = [0, 300, 1000];
 /** Timestamp step written across a source switch, per kind (one 20 ms Opus frame; one 30 fps frame). */
 const SWITCH_STEP = { audio: 960, video: 3000 } as const;
+/** A simulcast layer with no packet for this long counts as not arriving (ms). */
+const LAYER_IDLE_MS = 1000;
+/** Least time between keyframe requests for one pending layer switch (ms). */
+const KEYFRAME_INTERVAL_MS = 300;
 const AUDIO_LEVEL_URI = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
 
 /** One edge of the routing graph, kept at its source. */
@@ -28,6 +32,7 @@ interface SendState {
   /** Simulcast layer forwarded now, and the one wanted. */
   layer: number | undefined;
   target: SimulcastTarget;
+  lastKeyframeRequest: number;
 }
 
 interface EndpointState {
@@ -199,7 +204,7 @@ export class WeriftMediaPlane implements MediaPlane {
   #sendState(dest: EndpointState, mid: string): SendState {
     let send = dest.sends.get(mid);
     if (!send) {
-      send = { lastSsrc: undefined, layer: undefined, target: { ...this.#simulcastTargets.get(`${dest.endpoint.handleId}|${mid}`) } };
+      send = { lastSsrc: undefined, layer: undefined, target: { ...this.#simulcastTargets.get(`${dest.endpoint.handleId}|${mid}`) }, lastKeyframeRequest: 0 };
       dest.sends.set(mid, send);
     }
     return send;
@@ -209,7 +214,7 @@ export class WeriftMediaPlane implements MediaPlane {
     const { kind, mid } = received;
     const source = state.endpoint.handleId;
     const index = state.endpoint.peer.receivedTracks.filter((t) => t.kind === kind && t.rid === undefined).indexOf(received);
-    const layers = () => state.endpoint.peer.receivedTracks.filter((t) => t.mid === mid && t.layer !== undefined).length;
+    const layers = () => state.endpoint.peer.receivedTracks.filter((t) => t.mid === mid && t.layer !== undefined);
     const sub = received.track.onReceiveRtp.subscribe((rtp: RtpPacket, extensions) => {
       state.counters.packetsIn++;
       state.counters.bytesIn += rtp.payload.length + 12;
@@ -242,20 +247,36 @@ export class WeriftMediaPlane implements MediaPlane {
     state.disposers.push(() => sub.unSubscribe());
   }
 
-  /** Simulcast: forward only the current layer, switching to the target layer on a keyframe. */
-  #acceptLayer(send: SendState, received: ReceivedTrack, rtp: RtpPacket, count: number, source: number): boolean {
-    const wanted = Math.min(send.target.substream ?? count - 1, count - 1);
+  /**
+   * Simulcast: forward only the current layer, switching to the wanted layer on a keyframe. The
+   * wanted layer is the target, or the highest layer below it that is actually arriving (a
+   * browser short of bandwidth stops sending its top layers).
+   */
+  #acceptLayer(send: SendState, received: ReceivedTrack, rtp: RtpPacket, layers: ReceivedTrack[], source: number): boolean {
+    const now = performance.now();
+    const top = layers.length - 1;
+    const target = Math.min(send.target.substream ?? top, top);
+    const arriving = layers.filter((t) => now - t.lastRtpAt < LAYER_IDLE_MS).map((t) => t.layer as number);
+    const below = arriving.filter((l) => l <= target);
+    const wanted = below.length > 0 ? Math.max(...below) : arriving.length > 0 ? Math.min(...arriving) : target;
     if (received.layer === send.layer) {
-      if (wanted !== send.layer) this.requestKeyframe(source);
+      if (wanted !== send.layer) this.#requestLayerKeyframe(source, now, send);
       return true;
     }
     if (received.layer !== wanted) return false;
     if (!isVp8KeyframeStart(rtp.payload)) {
-      this.requestKeyframe(source);
+      this.#requestLayerKeyframe(source, now, send);
       return false;
     }
     send.layer = received.layer;
     return true;
+  }
+
+  /** Keyframe requests for a pending layer switch, at most one per KEYFRAME_INTERVAL_MS. */
+  #requestLayerKeyframe(source: number, now: number, send: SendState): void {
+    if (now - send.lastKeyframeRequest < KEYFRAME_INTERVAL_MS) return;
+    send.lastKeyframeRequest = now;
+    this.requestKeyframe(source);
   }
 
   #keepContinuity(sender: RTCRtpSender, send: SendState, rtp: RtpPacket, kind: MediaKind): void {

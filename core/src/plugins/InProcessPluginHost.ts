@@ -22,6 +22,9 @@ export class ForeignHandleError extends Error {
   override name = 'ForeignHandleError';
 }
 
+/** How many detached handle ids a host remembers, to tell "gone" from "never mine". */
+const DEPARTED_MEMORY = 10_000;
+
 /** Limits of the per-plugin store (keys and serialised JSON size). */
 const STORE_MAX_KEYS = 1000;
 const STORE_MAX_VALUE_BYTES = 64 * 1024;
@@ -37,6 +40,8 @@ export class InProcessPluginHost implements LoadedPlugin {
   readonly descriptor: PluginDescriptor;
   readonly #plugin: DefinedPlugin;
   readonly #handles = new Map<number, CoreHandle>();
+  /** Recently detached handles: calls naming them are no-ops (a race with the client, not a bug). */
+  readonly #departed = new Set<number>();
   readonly #media: MediaPlane;
   readonly #log: Logger;
   readonly #api: PluginApi;
@@ -96,6 +101,8 @@ export class InProcessPluginHost implements LoadedPlugin {
     if (!this.#handles.has(handleId)) return;
     await this.#contain('destroySession', () => this.#plugin.destroySession?.(handleId, this.#api));
     this.#handles.delete(handleId);
+    this.#departed.add(handleId);
+    if (this.#departed.size > DEPARTED_MEMORY) this.#departed.delete(this.#departed.values().next().value as number);
   }
 
   async handleMessage(message: PluginMessage): Promise<MessageResult> {
@@ -160,6 +167,22 @@ export class InProcessPluginHost implements LoadedPlugin {
     return handle;
   }
 
+  /**
+   * Runs `work` on a live handle. For a handle that detached meanwhile (the client left while the
+   * plugin was busy) it is a no-op, as Janus's push_event on a gone handle: the plugin goes on.
+   */
+  #onLive<T>(id: HandleId, fallback: T, work: (handle: CoreHandle) => T): T {
+    const handle = this.#handles.get(id);
+    if (handle) return work(handle);
+    if (this.#departed.has(id)) return fallback;
+    throw new ForeignHandleError(`handle ${id} is not attached to ${this.#plugin.name}`);
+  }
+
+  /** True for a live handle, false for a departed one; throws for a handle that was never this plugin's. */
+  #live(id: HandleId): boolean {
+    return this.#onLive(id, false, () => true);
+  }
+
   #buildApi(): PluginApi {
     const log = this.#log;
     const media = this.#media;
@@ -186,32 +209,28 @@ export class InProcessPluginHost implements LoadedPlugin {
     };
     const mediaApi: PluginMedia = {
       addRoute: async (route) => {
-        this.#handle(route.from);
-        this.#handle(route.to);
+        if (!this.#live(route.from) || !this.#live(route.to)) return;
         media.addRoute({ from: route.from, to: route.to, kinds: route.kinds ?? allKinds, fromMid: route.fromMid, toMid: route.toMid });
       },
       removeRoute: async (route) => {
-        this.#handle(route.from);
-        this.#handle(route.to);
+        if (!this.#live(route.from) || !this.#live(route.to)) return;
         media.removeRoute({ from: route.from, to: route.to, kinds: route.kinds ?? allKinds, fromMid: route.fromMid, toMid: route.toMid });
       },
       requestKeyframe: async (handle) => {
-        this.#handle(handle);
+        if (!this.#live(handle)) return;
         media.requestKeyframe(handle);
       },
-      setBitrateCap: async (handle, bps) => {
-        this.#handle(handle).setBitrateCap(bps);
-      },
+      setBitrateCap: async (handle, bps) => this.#onLive(handle, undefined, (h) => h.setBitrateCap(bps)),
       setSending: async (handle, kind, sending) => {
-        this.#handle(handle);
+        if (!this.#live(handle)) return;
         media.setSending(handle, kind, sending);
       },
       setSimulcastTarget: async (handle, mid, target) => {
-        this.#handle(handle);
+        if (!this.#live(handle)) return;
         media.setSimulcastTarget(handle, mid, target);
       },
       detectTalking: async (handle, options) => {
-        this.#handle(handle);
+        if (!this.#live(handle)) return;
         media.detectTalking(handle, options);
       },
       forwardRtp: async (handle, forward) => {
@@ -235,11 +254,11 @@ export class InProcessPluginHost implements LoadedPlugin {
       timers: Object.freeze(timers),
       store: Object.freeze(store),
       media: Object.freeze(mediaApi),
-      pushEvent: async (handle, event) => this.#handle(handle).pushEvent(event),
+      pushEvent: async (handle, event) => this.#onLive(handle, undefined, (h) => h.pushEvent(event)),
       negotiate: async (handle, request) => this.#handle(handle).negotiate(request),
-      closePeerConnection: async (handle, reason) => this.#handle(handle).closePeerConnection(reason ?? 'Close PC'),
-      endHandle: async (handle) => this.#handle(handle).end(),
-      sendData: async (handle, text, label) => this.#handle(handle).sendData(text, label),
+      closePeerConnection: async (handle, reason) => this.#onLive(handle, undefined, (h) => h.closePeerConnection(reason ?? 'Close PC')),
+      endHandle: async (handle) => this.#onLive(handle, undefined, (h) => h.end()),
+      sendData: async (handle, text, label) => this.#onLive(handle, undefined, (h) => h.sendData(text, label)),
     };
     return Object.freeze(api);
   }

@@ -4,7 +4,9 @@ import {
   useNACK,
   usePLI,
   useREMB,
+  useRepairedRtpStreamId,
   useSdesMid,
+  useSdesRTPStreamId,
   useFIR,
   type PeerConfig,
 } from 'werift';
@@ -37,6 +39,9 @@ export function webRtcOptionsFromConfig(config: CardeaConfig): WebRtcOptions {
 
 /** The codecs Cardea negotiates, in order of preference (browsers' PTs are kept when answering). */
 function codecs(): PeerConfig['codecs'] {
+  // No transport-cc: werift's feedback drove Chrome's bandwidth estimate down (352 → 92 kbit/s in
+  // 8 s, measured with tests/e2e/videoroom.simulcast), starving simulcast's top layer; with RTCP
+  // receiver reports alone Chrome's loss-based estimate grows and it sends every layer.
   const videoFb = () => [useNACK(), usePLI(), useFIR(), useREMB()];
   return {
     audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, payloadType: 111, parameters: 'minptime=10;useinbandfec=1' })],
@@ -59,7 +64,8 @@ export function weriftConfig(options: WebRtcOptions): Partial<PeerConfig> {
   const v6 = options.iceIp.some((ip) => ip.includes(':'));
   const config: Partial<PeerConfig> = {
     codecs: codecs(),
-    headerExtensions: { audio: [useSdesMid(), useAudioLevelIndication()], video: [useSdesMid()] },
+    // Simulcast needs the RID extensions negotiated (Chrome refuses a simulcast answer without them).
+    headerExtensions: { audio: [useSdesMid(), useAudioLevelIndication()], video: [useSdesMid(), useSdesRTPStreamId(), useRepairedRtpStreamId()] },
     bundlePolicy: 'max-bundle',
     iceLite: options.iceLite,
     iceServers: options.stunServer ? [{ urls: `stun:${options.stunServer}` }] : [],

@@ -34,6 +34,10 @@ export interface ReceivedTrack {
   layer: number | undefined;
   track: MediaStreamTrack;
   transceiver: RTCRtpTransceiver;
+  /** SSRC of the stream, once a packet arrived (simulcast layers learn it late). */
+  ssrc: number | undefined;
+  /** performance.now() of the last packet (0 before any). */
+  lastRtpAt: number;
 }
 
 export interface WebRtcPeerEvents {
@@ -78,6 +82,10 @@ export class WebRtcPeer {
   readonly #rids = new Map<string, string[]>();
   /** Whether the client lists rids highest first (janus.js `rid_order` "hml", the default). */
   #highFirst = true;
+  /** Mid of the first m-line, which every stream is bundled on. */
+  #bundleMid: string | undefined;
+  /** Trickled candidates werift could not parse (answered with ack, as Janus; counted here). */
+  badCandidates = 0;
   readonly #lastRx = new Map<string, { kind: 'audio' | 'video'; at: number; receiving: boolean }>();
   readonly #channels = new Map<string, RTCDataChannel>();
   #mediaTimer: NodeJS.Timeout | undefined;
@@ -141,6 +149,7 @@ export class WebRtcPeer {
       if (this.#closed) throw new NegotiationStateError('PeerConnection closed');
       const media = summariseSdp(jsep.sdp);
       for (const line of media) if (line.rids) this.#rids.set(line.mid, line.rids);
+      this.#bundleMid ??= media[0]?.mid;
       if (jsep.type === 'answer' && !this.#expectAnswer) throw new NegotiationStateError('no offer was sent');
       if (jsep.type === 'offer' && this.#expectAnswer) throw new NegotiationStateError('an offer is already pending');
       await this.#pc.setRemoteDescription({ type: jsep.type, sdp: jsep.sdp });
@@ -205,8 +214,9 @@ export class WebRtcPeer {
   /** Adds a trickled candidate, or queues it until the remote SDP is set. `null` ends candidates. */
   async addCandidate(candidate: TrickleCandidate | null): Promise<void> {
     if (this.#closed || candidate === null) return;
-    // Janus bundles on the first m-line: candidates for other m-lines are ignored.
+    // Janus bundles on the first m-line: candidates for other m-lines (by index or mid) are ignored.
     if ((candidate.sdpMLineIndex ?? 0) > 0) return;
+    if (candidate.sdpMid !== undefined && this.#bundleMid !== undefined && candidate.sdpMid !== this.#bundleMid) return;
     if (!this.#remoteSet) {
       if (this.#pendingCandidates.length < MAX_PENDING_CANDIDATES) this.#pendingCandidates.push(candidate);
       return;
@@ -218,13 +228,18 @@ export class WebRtcPeer {
     const init: { candidate: string; sdpMid?: string; sdpMLineIndex?: number } = { candidate: c.candidate };
     if (c.sdpMid !== undefined) init.sdpMid = c.sdpMid;
     if (c.sdpMLineIndex !== undefined) init.sdpMLineIndex = c.sdpMLineIndex;
-    await this.#pc.addIceCandidate(new RTCIceCandidate(init));
+    try {
+      await this.#pc.addIceCandidate(new RTCIceCandidate(init));
+    } catch {
+      // A malformed candidate is dropped and counted; the trickle was already acked (Janus does the same).
+      this.badCandidates++;
+    }
   }
 
   /** Asks the client for a keyframe on every video stream it sends (RTCP PLI, RFC 4585 §6.3.1). */
   requestKeyframe(): void {
     for (const t of this.#tracks.values()) {
-      if (t.kind === 'video' && t.track.ssrc !== undefined) void t.transceiver.receiver.sendRtcpPLI(t.track.ssrc).catch(() => undefined);
+      if (t.kind === 'video' && t.ssrc !== undefined) void t.transceiver.receiver.sendRtcpPLI(t.ssrc).catch(() => undefined);
     }
   }
 
@@ -239,7 +254,7 @@ export class WebRtcPeer {
   }
 
   #sendRemb(): void {
-    const ssrcs = [...this.#tracks.values()].map((t) => t.track.ssrc).filter((s): s is number => s !== undefined);
+    const ssrcs = [...this.#tracks.values()].map((t) => t.ssrc).filter((s): s is number => s !== undefined);
     const transport = this.#pc.dtlsTransports[0];
     if (ssrcs.length === 0 || !transport || !this.#up) return;
     void transport.sendRtcp([buildRemb(this.#bitrateCap, ssrcs)] as never).catch(() => undefined);
@@ -308,21 +323,29 @@ export class WebRtcPeer {
     return filterLocalCandidates(sdp, this.#options);
   }
 
-  #onTrack(track: MediaStreamTrack): void {
-    const transceiver = this.#pc.getTransceivers().find((t) => t.receiver.tracks.includes(track));
-    if (!transceiver || (track.kind !== 'audio' && track.kind !== 'video')) return;
-    const mid = transceiver.mid ?? String(this.#tracks.size);
-    const kind = track.kind;
-    const rid = track.rid;
-    const key = rid === undefined ? mid : `${mid}|${rid}`;
-    if (this.#tracks.has(key)) return;
-    const rids = this.#rids.get(mid);
-    const index = rid === undefined || !rids ? -1 : rids.indexOf(rid);
-    const layer = index < 0 || !rids ? undefined : this.#highFirst ? rids.length - 1 - index : index;
-    const received: ReceivedTrack = { mid, kind, rid, layer, track, transceiver };
-    this.#tracks.set(key, received);
-    track.onReceiveRtp.subscribe(() => this.#noteRx(mid, kind));
-    this.events.emit('track', received);
+  #onTrack(first: MediaStreamTrack): void {
+    const transceiver = this.#pc.getTransceivers().find((t) => t.receiver.tracks.includes(first));
+    if (!transceiver) return;
+    // werift fires onTrack once per transceiver; simulcast layers are the receiver's other tracks.
+    for (const track of transceiver.receiver.tracks) {
+      if (track.kind !== 'audio' && track.kind !== 'video') continue;
+      const mid = transceiver.mid ?? String(this.#tracks.size);
+      const kind = track.kind;
+      const rid = track.rid;
+      const key = rid === undefined ? mid : `${mid}|${rid}`;
+      if (this.#tracks.has(key)) continue;
+      const rids = this.#rids.get(mid);
+      const index = rid === undefined || !rids ? -1 : rids.indexOf(rid);
+      const layer = index < 0 || !rids ? undefined : this.#highFirst ? rids.length - 1 - index : index;
+      const received: ReceivedTrack = { mid, kind, rid, layer, track, transceiver, ssrc: track.ssrc, lastRtpAt: 0 };
+      this.#tracks.set(key, received);
+      track.onReceiveRtp.subscribe((rtp) => {
+        received.ssrc = rtp.header.ssrc;
+        received.lastRtpAt = performance.now();
+        this.#noteRx(mid, kind);
+      });
+      this.events.emit('track', received);
+    }
   }
 
   #noteRx(mid: string, kind: 'audio' | 'video'): void {

@@ -23,15 +23,16 @@ export function summariseSdp(sdp: string): MediaLine[] {
     if (!/^[a-z]=/.test(line)) throw new InvalidSdpError(`malformed SDP line: ${line.slice(0, 40)}`);
   }
   let sessionUfrag = false;
+  let sessionPwd = false;
   let sessionFingerprint = false;
   const media: MediaLine[] = [];
-  let current: (MediaLine & { ufrag: boolean; fingerprint: boolean; rtpmap: Map<string, string>; pts: string[] }) | undefined;
+  let current: (MediaLine & { ufrag: boolean; pwd: boolean; fingerprint: boolean; rtpmap: Map<string, string>; pts: string[] }) | undefined;
   const finish = (): void => {
     if (!current) return;
-    if (!current.ufrag && !sessionUfrag) throw new InvalidSdpError(`m-line ${current.mindex} has no ICE credentials`);
+    if ((!current.ufrag && !sessionUfrag) || (!current.pwd && !sessionPwd)) throw new InvalidSdpError(`m-line ${current.mindex} has no ICE credentials`);
     if (!current.fingerprint && !sessionFingerprint) throw new InvalidSdpError(`m-line ${current.mindex} has no DTLS fingerprint`);
     current.codecs = current.pts.map((pt) => current?.rtpmap.get(pt)).filter((c): c is string => c !== undefined);
-    const { ufrag: _u, fingerprint: _f, rtpmap: _r, pts: _p, ...line } = current;
+    const { ufrag: _u, pwd: _w, fingerprint: _f, rtpmap: _r, pts: _p, ...line } = current;
     media.push(line);
   };
   for (const line of lines) {
@@ -47,6 +48,7 @@ export function summariseSdp(sdp: string): MediaLine[] {
         direction: 'sendrecv',
         codecs: [],
         ufrag: false,
+        pwd: false,
         fingerprint: false,
         rtpmap: new Map(),
         pts: kind === 'data' ? [] : (m[4] ?? '').split(' ').filter(Boolean),
@@ -56,6 +58,9 @@ export function summariseSdp(sdp: string): MediaLine[] {
     if (line.startsWith('a=ice-ufrag:')) {
       if (current) current.ufrag = true;
       else sessionUfrag = true;
+    } else if (line.startsWith('a=ice-pwd:')) {
+      if (current) current.pwd = true;
+      else sessionPwd = true;
     } else if (line.startsWith('a=fingerprint:')) {
       if (current) current.fingerprint = true;
       else sessionFingerprint = true;

@@ -49,7 +49,7 @@ async function process(message: PluginMessage, request: EchoTestRequest, api: Pl
   } catch (error) {
     api.log.warn('echotest request failed', { error: String(error) });
     const data: JsonObject = { echotest: 'event', error_code: EchoTestError.INVALID_SDP, error: `Error processing request: ${String(error)}` };
-    await api.pushEvent(handle, { transaction, data });
+    await api.pushEvent(handle, { transaction, data }).catch(() => undefined); // the handle may be gone
   }
 }
 
