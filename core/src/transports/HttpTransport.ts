@@ -180,16 +180,18 @@ export class HttpTransport {
     if (!this.#api.touch(sessionId)) {
       // A gone session's last events (e.g. `timeout`) keep the body shape: an array when maxev > 1 (§1.2).
       const queue = this.#queues.get(sessionId);
-      if (queue && queue.size > 0) queue.poll(maxev, (m) => json(res, maxev === 1 ? m[0] : m));
+      if (queue && queue.size > 0) queue.poll(maxev, (m) => (json(res, maxev === 1 ? m[0] : m), true));
       else res.writeHead(404).end();
       return;
     }
     const queue = this.#queueFor(sessionId) as LongPollQueue;
-    const answer = (messages: JanusMessage[]): void => {
+    const answer = (messages: JanusMessage[]): boolean => {
       clearTimeout(timer);
       this.#timers.delete(timer);
+      if (res.writableEnded || res.destroyed || req.destroyed) return false;
       const list = messages.length > 0 ? messages : [{ janus: 'keepalive' }];
       json(res, maxev === 1 ? list[0] : list);
+      return true;
     };
     const timer = setTimeout(() => {
       cancel?.();

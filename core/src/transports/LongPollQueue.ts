@@ -2,7 +2,8 @@ import type { EventSink, JanusMessage } from '../api/ApiTypes.ts';
 
 interface Waiter {
   maxev: number;
-  deliver(messages: JanusMessage[]): void;
+  /** Hands messages to a waiting poll; false when its client is already gone (they stay queued). */
+  deliver(messages: JanusMessage[]): boolean;
 }
 
 /**
@@ -26,10 +27,8 @@ export class LongPollQueue implements EventSink {
   }
 
   send(message: JanusMessage): void {
-    const waiter = this.#waiters.shift();
-    if (waiter) {
-      waiter.deliver([message]);
-      return;
+    for (let waiter = this.#waiters.shift(); waiter; waiter = this.#waiters.shift()) {
+      if (waiter.deliver([message])) return;
     }
     if (this.#queue.length >= this.#limit) {
       this.#queue.shift();
@@ -43,7 +42,7 @@ export class LongPollQueue implements EventSink {
   }
 
   /** Takes up to `maxev` queued messages now, or registers `deliver` for the next one. */
-  poll(maxev: number, deliver: (messages: JanusMessage[]) => void): (() => void) | undefined {
+  poll(maxev: number, deliver: (messages: JanusMessage[]) => boolean): (() => void) | undefined {
     if (this.#queue.length > 0) {
       deliver(this.#queue.splice(0, maxev));
       return undefined;
@@ -57,7 +56,10 @@ export class LongPollQueue implements EventSink {
 
   /** Answers every waiting poll with what is queued (or nothing). */
   flushWaiters(): void {
-    for (const waiter of this.#waiters.splice(0)) waiter.deliver(this.#queue.splice(0, waiter.maxev));
+    for (const waiter of this.#waiters.splice(0)) {
+      const messages = this.#queue.splice(0, waiter.maxev);
+      if (!waiter.deliver(messages)) this.#queue.unshift(...messages);
+    }
   }
 
   get size(): number {

@@ -11,6 +11,7 @@ import type { AnswerOptions, Jsep, MediaLine, NegotiatedJsep, OfferOptions } fro
 import { TypedEmitter } from '../util/TypedEmitter.ts';
 import { summariseSdp } from './sdpSummary.ts';
 import { filterLocalCandidates, weriftConfig, type WebRtcOptions } from './WebRtcOptions.ts';
+import { fixSenderNtp } from './weriftPatches.ts';
 
 /** A trickled candidate as the Janus API carries it. */
 export interface TrickleCandidate {
@@ -294,9 +295,10 @@ export class WebRtcPeer {
 
   #watchSenders(): void {
     for (const t of this.#pc.getTransceivers()) {
-      if (t.kind !== 'video' || this.#watchedSenders.has(t.sender)) continue;
+      if (this.#watchedSenders.has(t.sender)) continue;
       this.#watchedSenders.add(t.sender);
-      t.sender.onPictureLossIndication.subscribe(() => this.events.emit('keyframeRequested'));
+      fixSenderNtp(t.sender);
+      if (t.kind === 'video') t.sender.onPictureLossIndication.subscribe(() => this.events.emit('keyframeRequested'));
     }
   }
 

@@ -26,3 +26,33 @@ interface ConnectionInternals {
   options: { stunServer?: unknown };
   stunServer: unknown;
 }
+
+/** The current wall-clock time as a 64-bit NTP timestamp (RFC 5905 §6: seconds since 1900 . 2^-32 fraction). */
+export function ntpNow(): bigint {
+  const ms = performance.timeOrigin + performance.now() + NTP_EPOCH_OFFSET_MS;
+  const seconds = Math.floor(ms / 1000);
+  const fraction = Math.floor(((ms - seconds * 1000) / 1000) * 2 ** 32);
+  return (BigInt(seconds) << 32n) | BigInt(fraction);
+}
+
+/** Milliseconds from 1900-01-01 to 1970-01-01. */
+const NTP_EPOCH_OFFSET_MS = 2_208_988_800_000;
+
+/**
+ * Makes a werift RTCRtpSender's Sender Reports carry a correct NTP time. werift computes
+ * `ntpTimestamp` on every sendRtp with an ntpTime() that turns the decimal digits of the seconds'
+ * fraction into the 32-bit NTP fraction (0.0623 s becomes 0.000015 s: wrong by up to ~1 s and not
+ * monotonic, shared/research/werift.md), and its SRs copy that value (RFC 3550 §6.4.1). The
+ * property is replaced by one that records the correct time whenever werift sets it.
+ */
+export function fixSenderNtp(sender: object): void {
+  let value = 0n;
+  Object.defineProperty(sender, 'ntpTimestamp', {
+    configurable: true,
+    enumerable: true,
+    get: () => value,
+    set: () => {
+      value = ntpNow();
+    },
+  });
+}
