@@ -79,7 +79,7 @@ export interface PluginHandlers {
   hangupMedia?(handle: HandleId, api: PluginApi): void | Promise<void>;
   /**
    * Opt-in: data-channel text from a client. Data is low-rate control traffic, so it may pass
-   * through plugin code; RTP never does. Without this handler, data follows the media routes.
+   * through plugin code; RTP never does. Media routes with `data` still forward it as well.
    */
   handleData?(message: PluginDataMessage, api: PluginApi): void | Promise<void>;
   /** Voice activity changed on a handle whose talking detection the plugin started. */

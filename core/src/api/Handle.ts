@@ -144,6 +144,8 @@ export class Handle implements CoreHandle {
     peer.events.on('media', (mid, kind, receiving) => {
       if (!this.#silence) this.session.send({ janus: 'media', sender: this.id, mid, type: kind, receiving });
     });
+    // Data channels are low-rate control traffic: plugins that opted in get each message (media routes still apply).
+    if (this.plugin.handleData) peer.events.on('data', (label, text) => void this.plugin.handleData?.(this.id, label, text));
     peer.events.on('closed', (reason) => {
       if (this.#peer === peer) this.#peer = undefined;
       this.#deps.media.detach(this.id);

@@ -128,6 +128,11 @@ export class InProcessPluginHost implements LoadedPlugin {
     await this.#contain('setupMedia', () => this.#plugin.setupMedia?.(handleId, this.#api));
   }
 
+  async handleData(handleId: number, label: string, text: string): Promise<void> {
+    if (!this.#plugin.handleData || !this.#handles.has(handleId)) return;
+    await this.#contain('handleData', () => this.#plugin.handleData?.({ handle: handleId, label, text }, this.#api));
+  }
+
   async hangupMedia(handleId: number): Promise<void> {
     await this.#contain('hangupMedia', () => this.#plugin.hangupMedia?.(handleId, this.#api));
   }

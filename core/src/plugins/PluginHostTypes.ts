@@ -53,6 +53,8 @@ export interface LoadedPlugin {
   /** An Admin API `message_plugin` request; plugins without the handler answer an error object. */
   handleAdminMessage(body: JsonObject): Promise<JsonObject>;
   setupMedia(handleId: number): Promise<void>;
+  /** Data-channel text from a handle's client, for plugins that opted in with `handleData`. */
+  handleData?(handleId: number, label: string, text: string): Promise<void>;
   hangupMedia(handleId: number): Promise<void>;
   querySession(handleId: number): Promise<JsonObject>;
   /** Handles currently attached. */
