@@ -7,8 +7,9 @@ import { JanusApi } from './api/JanusApi.ts';
 import { serverInfo } from './api/serverInfo.ts';
 import { WeriftMediaPlane } from './media/WeriftMediaPlane.ts';
 import type { MediaPlane } from './media/MediaPlaneTypes.ts';
-import { InProcessPluginHost } from './plugins/InProcessPluginHost.ts';
 import type { LoadedPlugin } from './plugins/PluginHostTypes.ts';
+import { PluginRegistry } from './plugins/PluginRegistry.ts';
+import { TokenStore } from './api/TokenStore.ts';
 import { HttpTransport } from './transports/HttpTransport.ts';
 import { demoFiles } from './transports/StaticFiles.ts';
 import { WebSocketTransport } from './transports/WebSocketTransport.ts';
@@ -42,7 +43,8 @@ export class Gateway {
   readonly adminSecret: string;
   /** True when the admin secret was generated because none was configured. */
   readonly adminSecretGenerated: boolean;
-  readonly #plugins: Map<string, LoadedPlugin>;
+  /** Built-in and user plugins; deploys, reloads and unloads go through it. */
+  readonly registry: PluginRegistry;
   readonly #closers: Array<() => Promise<void>>;
   #closed = false;
 
@@ -52,7 +54,7 @@ export class Gateway {
     ports: GatewayPorts;
     adminSecret: string;
     adminSecretGenerated: boolean;
-    plugins: Map<string, LoadedPlugin>;
+    registry: PluginRegistry;
     closers: Array<() => Promise<void>>;
   }) {
     this.api = init.api;
@@ -60,7 +62,7 @@ export class Gateway {
     this.ports = init.ports;
     this.adminSecret = init.adminSecret;
     this.adminSecretGenerated = init.adminSecretGenerated;
-    this.#plugins = init.plugins;
+    this.registry = init.registry;
     this.#closers = init.closers;
   }
 
@@ -75,19 +77,33 @@ export class Gateway {
     try {
       const media = new WeriftMediaPlane();
       closers.push(async () => media.close());
-      const plugins = new Map<string, LoadedPlugin>();
-      for (const definition of options.plugins ?? builtinPlugins) {
-        const host = await InProcessPluginHost.load(definition, media, log);
-        plugins.set(definition.name, host);
-        closers.push(() => host.close());
-      }
+      const { dir, sandbox } = config.plugins;
+      const registry = new PluginRegistry({
+        media,
+        log,
+        dir,
+        limits: {
+          memoryMb: sandbox.memoryMb,
+          deadlineMs: sandbox.deadlineMs,
+          cpuMsPerSecond: sandbox.cpuMsPerSecond,
+          maxCallsPerSecond: sandbox.maxCallsPerSecond,
+          maxCallBytes: sandbox.maxCallBytes,
+          maxLogLinesPerSecond: sandbox.maxLogLinesPerSecond,
+        },
+        callTimeoutMs: sandbox.callTimeoutMs,
+      });
+      closers.push(() => registry.close());
+      await registry.loadBuiltins(options.plugins ?? builtinPlugins);
+      await registry.restore();
+      const tokens = config.general.tokenAuth ? new TokenStore() : undefined;
       const api = new JanusApi({
         config,
         webrtc: webRtcOptionsFromConfig(config),
         media,
         log,
-        plugin: (name) => plugins.get(name),
-        plugins: () => [...plugins.values()],
+        plugin: (name) => registry.get(name),
+        plugins: () => registry.all(),
+        tokens,
       });
       closers.push(() => api.close());
       const ports: GatewayPorts = { websocket: 0, http: 0, admin: 0 };
@@ -123,12 +139,13 @@ export class Gateway {
           media,
           log,
           adminSecret,
-          plugin: (name) => plugins.get(name),
-          plugins: () => [...plugins.values()],
-          serverInfo: () => serverInfo(config, [...plugins.values()].map((p) => p.descriptor), api.acceptingNewSessions),
+          registry,
+          tokens,
+          serverInfo: () => serverInfo(config, registry.all().map((p) => p.descriptor), api.acceptingNewSessions),
         });
+        closers.push(async () => admin.close());
         const adminHttp = new HttpTransport(
-          { ip: t.admin.ip, port: t.admin.port, basePath: t.admin.basePath, longPollTimeoutMs: 1000, allowOrigin: undefined, maxBody: t.http.maxBody, maxQueuedEvents: 1 },
+          { ip: t.admin.ip, port: t.admin.port, basePath: t.admin.basePath, longPollTimeoutMs: 1000, allowOrigin: undefined, maxBody: t.admin.maxBody, maxQueuedEvents: 1 },
           admin,
           log,
         );
@@ -136,21 +153,21 @@ export class Gateway {
         ports.admin = await adminHttp.listen();
         const server = adminHttp.server;
         if (server) {
-          const adminWs = new WebSocketTransport({ ip: t.admin.ip, port: ports.admin, protocol: 'janus-admin-protocol', maxPayload: t.websocket.maxPayload, server }, admin, log);
+          const adminWs = new WebSocketTransport({ ip: t.admin.ip, port: ports.admin, protocol: 'janus-admin-protocol', maxPayload: t.admin.maxBody, server }, admin, log);
           closers.unshift(() => adminWs.close());
           await adminWs.listen();
         }
       }
-      return new Gateway({ api, media, ports, adminSecret, adminSecretGenerated, plugins, closers });
+      return new Gateway({ api, media, ports, adminSecret, adminSecretGenerated, registry, closers });
     } catch (error) {
       await closeAll();
       throw error;
     }
   }
 
-  /** The loaded plugins. */
+  /** The loaded plugins (built-ins and user plugins). */
   get plugins(): LoadedPlugin[] {
-    return [...this.#plugins.values()];
+    return this.registry.all();
   }
 
   /** Stops listening, destroys every session, unloads plugins. Idempotent. */

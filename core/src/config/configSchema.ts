@@ -118,6 +118,8 @@ export const configSchema = z
             memoryMb: z.number().int().min(17).max(4096).default(64),
             /** Milliseconds one call into the plugin (handler, timer, promise jobs) may run before it is stopped (default 100). */
             deadlineMs: z.number().int().min(5).max(60_000).default(100),
+            /** Milliseconds of sandbox time one plugin version may use per second, summed over calls and timers (default 500). */
+            cpuMsPerSecond: z.number().int().min(10).max(1000).default(500),
             /** Milliseconds the core waits for an async handler to settle before answering with an error (default 15000). */
             callTimeoutMs: z.number().int().min(100).default(15_000),
             /** Events, data messages and media calls one plugin version may make per second; more are refused (default 1000). */
@@ -128,6 +130,17 @@ export const configSchema = z
             maxLogLinesPerSecond: z.number().int().min(1).default(200),
           })
           .prefault({}),
+      })
+      .prefault({}),
+    /** Cardea's own media path (issue #3). */
+    media: z
+      .object({
+        /**
+         * Engine of the SRTP fan-out path (core/src/media/srtp): 'wasm' (wasm/build/cardea.wasm, one
+         * call per packet for all subscribers) or 'node' (the node:crypto baseline). Default 'wasm':
+         * see core/src/media/srtp/README.md for the measurements behind it.
+         */
+        srtpEngine: z.enum(['wasm', 'node']).default('wasm'),
       })
       .prefault({}),
     /** Serve the demo page on the HTTP port (default true). */

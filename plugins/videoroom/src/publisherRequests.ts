@@ -66,7 +66,7 @@ function configured(publisher: Publisher): JsonObject {
   const data: JsonObject = { videoroom: 'event', room: publisher.room.id, configured: 'ok' };
   if (publisher.audioCodec) data.audio_codec = publisher.audioCodec;
   if (publisher.videoCodec) data.video_codec = publisher.videoCodec;
-  data.streams = (publisher.entry().streams ?? []) as JsonObject[];
+  data.streams = publisher.entry().streams ?? [];
   return data;
 }
 
@@ -153,11 +153,18 @@ export async function runPublisherRequest(service: VideoRoomService, request: st
       let routesChanged = false;
       for (const [kind, on] of [['audio', fields.audio], ['video', fields.video], ['data', fields.data]] as const) {
         if (on === undefined) continue;
-        for (const s of publisher.streams) if (s.type === kind && s.send !== on) ((s.send = on), (routesChanged = true));
+        for (const s of publisher.streams) {
+          if (s.type !== kind || s.send === on) continue;
+          s.send = on;
+          routesChanged = true;
+        }
       }
       for (const change of fields.streams ?? []) {
         const s = publisher.streams.find((x) => x.mid === change.mid);
-        if (s && change.send !== undefined && s.send !== change.send) ((s.send = change.send), (routesChanged = true));
+        if (s && change.send !== undefined && s.send !== change.send) {
+          s.send = change.send;
+          routesChanged = true;
+        }
         if (change.keyframe) await api.media.requestKeyframe(handle);
       }
       if (routesChanged) await refreshFeedRoutes(service, publisher, api);
