@@ -571,3 +571,20 @@ describe('transports: Admin API', () => {
     await stillServes(gw);
   });
 });
+
+describe('http: long-poll authentication', () => {
+  it('refuses a long poll without the apisecret with HTTP 403, accepts it with the secret', async () => {
+    const gw = await startTestGateway({ general: { apiSecret: 'sekrit' } });
+    try {
+      const created = (await (await fetch(gw.httpUrl, { method: 'POST', body: JSON.stringify({ janus: 'create', transaction: 'c', apisecret: 'sekrit' }) })).json()) as { data: { id: number } };
+      const id = created.data.id;
+      const refused = await fetch(`${gw.httpUrl}/${id}?maxev=1`);
+      assert.equal(refused.status, 403);
+      await refused.body?.cancel();
+      const accepted = await fetch(`${gw.httpUrl}/${id}?maxev=1&apisecret=sekrit`, { signal: AbortSignal.timeout(500) }).catch((e: unknown) => e);
+      assert.ok(accepted instanceof Error || (accepted as Response).status === 200, 'an authorized poll waits (or answers 200)');
+    } finally {
+      await gw.close();
+    }
+  });
+});

@@ -176,6 +176,16 @@ export class JanusApi {
     return serverInfo(this.#deps.config, this.#deps.plugins().map((p) => p.descriptor), this.acceptingNewSessions);
   }
 
+  /** Whether a request's credentials (`apisecret`, `token`) pass; HTTP long polls carry them in the query. */
+  authorized(credentials: JsonObject): boolean {
+    try {
+      this.#checkAuth(credentials);
+      return true;
+    } catch {
+      return false; // JanusError 403: the caller answers with its transport's refusal
+    }
+  }
+
   /** Janus's rule: with both a secret and stored tokens configured, either one authorizes. */
   #checkAuth(request: JsonObject): void {
     const secret = this.#deps.config.general.apiSecret;

@@ -41,7 +41,7 @@ export function serverInfo(config: CardeaConfig, plugins: PluginDescriptor[], ac
     ...(config.webrtc.stunServer ? { 'stun-server': config.webrtc.stunServer } : {}),
     data_channels: true,
     api_secret: config.general.apiSecret !== undefined,
-    auth_token: false,
+    auth_token: config.general.tokenAuth,
     event_handlers: false,
     opaqueid_in_api: false,
     dependencies: { werift: '0.25.2', node: process.versions.node },

@@ -13,6 +13,8 @@ export interface HttpApi {
   invalidJson(reason?: string): JanusMessage;
   /** A long poll counts as activity; false for an unknown session. */
   touch(sessionId: number): boolean;
+  /** Checks a long poll's `apisecret`/`token` query parameters (absent: no auth on this API). */
+  authorized?(credentials: Record<string, string>): boolean;
 }
 
 export interface HttpTransportOptions {
@@ -177,6 +179,15 @@ export class HttpTransport {
 
   #longPoll(req: IncomingMessage, res: ServerResponse, sessionId: number, url: URL): void {
     const maxev = Math.max(1, Number.parseInt(url.searchParams.get('maxev') ?? '1', 10) || 1);
+    const credentials: Record<string, string> = {};
+    for (const key of ['apisecret', 'token']) {
+      const value = url.searchParams.get(key);
+      if (value !== null) credentials[key] = value;
+    }
+    if (this.#api.authorized && !this.#api.authorized(credentials)) {
+      res.writeHead(403).end(); // Janus refuses a long poll with bad auth with HTTP 403 (§1.3)
+      return;
+    }
     if (!this.#api.touch(sessionId)) {
       // A gone session's last events (e.g. `timeout`) keep the body shape: an array when maxev > 1 (§1.2).
       const queue = this.#queues.get(sessionId);
