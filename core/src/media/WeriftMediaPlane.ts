@@ -6,24 +6,9 @@ import type { MediaCounters, MediaEndpoint, MediaPlane, MediaPlaneEvents, PlaneR
 import { RtpForwarders } from './RtpForwarders.ts';
 import { TalkingDetector } from './TalkingDetector.ts';
 import { isVp8KeyframeStart } from './vp8.ts';
+import { KEYFRAME_INTERVAL_MS, KEYFRAME_RETRY_MS, RouteGraph, SWITCH_STEP, wantedLayer } from './RouteGraph.ts';
 
-/** When to ask sources for a keyframe after a destination's PeerConnection comes up (ms). */
-const KEYFRAME_RETRY_MS = [0, 300, 1000];
-/** Timestamp step written across a source switch, per kind (one 20 ms Opus frame; one 30 fps frame). */
-const SWITCH_STEP = { audio: 960, video: 3000 } as const;
-/** A simulcast layer with no packet for this long counts as not arriving (ms). */
-const LAYER_IDLE_MS = 1000;
-/** Least time between keyframe requests for one pending layer switch (ms). */
-const KEYFRAME_INTERVAL_MS = 300;
 const AUDIO_LEVEL_URI = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
-
-/** One edge of the routing graph, kept at its source. */
-interface Edge {
-  to: number;
-  kind: MediaKind;
-  fromMid: string | undefined;
-  toMid: string | undefined;
-}
 
 /** What a destination stream (one sending transceiver) remembers between packets. */
 interface SendState {
@@ -56,10 +41,7 @@ interface EndpointState {
 export class WeriftMediaPlane implements MediaPlane {
   readonly events = new TypedEmitter<MediaPlaneEvents>();
   readonly #endpoints = new Map<number, EndpointState>();
-  /** Edges by source handle; kept even before the source has a PeerConnection. */
-  readonly #edges = new Map<number, Edge[]>();
-  readonly #simulcastTargets = new Map<string, SimulcastTarget>();
-  readonly #talking = new Map<number, TalkingOptions>();
+  readonly #graph = new RouteGraph();
   readonly #forwarders = new RtpForwarders();
   #closed = false;
 
@@ -72,7 +54,7 @@ export class WeriftMediaPlane implements MediaPlane {
       counters: { packetsIn: 0, bytesIn: 0, packetsOut: 0, bytesOut: 0, dropped: 0 },
       disposers: [],
       sends: new Map(),
-      talking: this.#talking.get(endpoint.handleId),
+      talking: this.#graph.talking(endpoint.handleId),
       detectors: new Map(),
     };
     this.#endpoints.set(endpoint.handleId, state);
@@ -93,7 +75,7 @@ export class WeriftMediaPlane implements MediaPlane {
     state.disposers.push(peer.events.on('keyframeRequested', () => this.#keyframeFromSources(id)));
     state.disposers.push(
       peer.events.on('data', (label, text) => {
-        for (const edge of this.#edges.get(id) ?? []) {
+        for (const edge of this.#graph.edgesFrom(id) ?? []) {
           if (edge.kind !== 'data') continue;
           const dest = this.#endpoints.get(edge.to);
           if (dest && !dest.muted.has('data')) dest.endpoint.peer.sendData(text, label);
@@ -108,30 +90,17 @@ export class WeriftMediaPlane implements MediaPlane {
 
   forget(handleId: number): void {
     this.#disposeEndpoint(handleId);
-    this.#edges.delete(handleId);
-    for (const [from, edges] of this.#edges) this.#edges.set(from, edges.filter((e) => e.to !== handleId));
-    for (const key of this.#simulcastTargets.keys()) if (key.startsWith(`${handleId}|`)) this.#simulcastTargets.delete(key);
-    this.#talking.delete(handleId);
+    this.#graph.forget(handleId);
     this.#forwarders.removeHandle(handleId);
   }
 
   addRoute(route: PlaneRoute): void {
-    let edges = this.#edges.get(route.from);
-    if (!edges) this.#edges.set(route.from, (edges = []));
-    for (const kind of route.kinds) {
-      const same = edges.find((e) => e.to === route.to && e.kind === kind && e.fromMid === route.fromMid && e.toMid === route.toMid);
-      if (!same) edges.push({ to: route.to, kind, fromMid: route.fromMid, toMid: route.toMid });
-    }
+    this.#graph.add(route);
     if (route.kinds.includes('video')) this.requestKeyframe(route.from);
   }
 
   removeRoute(route: PlaneRoute): void {
-    const edges = this.#edges.get(route.from);
-    if (!edges) return;
-    const kinds = new Set(route.kinds);
-    const matches = (e: Edge): boolean =>
-      e.to === route.to && kinds.has(e.kind) && (route.fromMid === undefined || e.fromMid === route.fromMid) && (route.toMid === undefined || e.toMid === route.toMid);
-    this.#edges.set(route.from, edges.filter((e) => !matches(e)));
+    this.#graph.remove(route);
   }
 
   setSending(handleId: number, kind: MediaKind, sending: boolean): void {
@@ -148,15 +117,14 @@ export class WeriftMediaPlane implements MediaPlane {
   }
 
   setSimulcastTarget(handleId: number, mid: string, target: SimulcastTarget): void {
-    this.#simulcastTargets.set(`${handleId}|${mid}`, { ...target });
+    this.#graph.setTarget(handleId, mid, target);
     const send = this.#endpoints.get(handleId)?.sends.get(mid);
     if (send) send.target = { ...target };
     this.#keyframeFromSources(handleId);
   }
 
   detectTalking(handleId: number, options: TalkingOptions | null): void {
-    if (options) this.#talking.set(handleId, { ...options });
-    else this.#talking.delete(handleId);
+    this.#graph.setTalking(handleId, options);
     const state = this.#endpoints.get(handleId);
     if (state) {
       state.talking = options ?? undefined;
@@ -184,7 +152,7 @@ export class WeriftMediaPlane implements MediaPlane {
   close(): void {
     if (this.#closed) return;
     for (const id of [...this.#endpoints.keys()]) this.#disposeEndpoint(id);
-    this.#edges.clear();
+    this.#graph.clear();
     this.#forwarders.close();
     this.events.removeAllListeners();
     this.#closed = true;
@@ -198,13 +166,13 @@ export class WeriftMediaPlane implements MediaPlane {
   }
 
   #keyframeFromSources(handleId: number): void {
-    for (const [from, edges] of this.#edges) if (edges.some((e) => e.to === handleId)) this.requestKeyframe(from);
+    for (const from of this.#graph.sourcesOf(handleId)) this.requestKeyframe(from);
   }
 
   #sendState(dest: EndpointState, mid: string): SendState {
     let send = dest.sends.get(mid);
     if (!send) {
-      send = { lastSsrc: undefined, layer: undefined, target: { ...this.#simulcastTargets.get(`${dest.endpoint.handleId}|${mid}`) }, lastKeyframeRequest: 0 };
+      send = { lastSsrc: undefined, layer: undefined, target: this.#graph.target(dest.endpoint.handleId, mid), lastKeyframeRequest: 0 };
       dest.sends.set(mid, send);
     }
     return send;
@@ -220,7 +188,7 @@ export class WeriftMediaPlane implements MediaPlane {
       state.counters.bytesIn += rtp.payload.length + 12;
       if (kind === 'audio' && state.talking) this.#noteLevel(state, mid, extensions);
       if (this.#forwarders.wants(source, mid)) this.#forwarders.send(source, mid, rtp.serialize());
-      const edges = this.#edges.get(source);
+      const edges = this.#graph.edgesFrom(source);
       if (!edges) return;
       let sent = 0;
       for (const edge of edges) {
@@ -254,11 +222,7 @@ export class WeriftMediaPlane implements MediaPlane {
    */
   #acceptLayer(send: SendState, received: ReceivedTrack, rtp: RtpPacket, layers: ReceivedTrack[], source: number): boolean {
     const now = performance.now();
-    const top = layers.length - 1;
-    const target = Math.min(send.target.substream ?? top, top);
-    const arriving = layers.filter((t) => now - t.lastRtpAt < LAYER_IDLE_MS).map((t) => t.layer as number);
-    const below = arriving.filter((l) => l <= target);
-    const wanted = below.length > 0 ? Math.max(...below) : arriving.length > 0 ? Math.min(...arriving) : target;
+    const wanted = wantedLayer(send.target, layers, now);
     if (received.layer === send.layer) {
       if (wanted !== send.layer) this.#requestLayerKeyframe(source, now, send);
       return true;
