@@ -4,7 +4,17 @@ import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 /** The TypeScript the root tsconfig.json covers; only these files are linted. */
-const sources = ['core/src/**/*.ts', 'plugin-sdk/src/**/*.ts', 'plugins/*/src/**/*.ts', 'tests/**/*.ts', 'bench/src/**/*.ts'];
+const sources = [
+  'core/src/**/*.ts',
+  'plugin-sdk/src/**/*.ts',
+  'plugins/*/src/**/*.ts',
+  'tests/**/*.ts',
+  'bench/src/**/*.ts',
+  'studio/src/**/*.ts',
+  'studio/templates/**/*.ts',
+  'studio/build/**/*.ts',
+  'studio/vite.config.ts',
+];
 
 /** Where console output is the point (CLI entry, test runners, benchmarks), not a stray debug line. */
 const consoleAllowed = ['core/src/main.ts', 'tests/**/*.ts', 'bench/**/*.ts'];
@@ -75,6 +85,11 @@ export default defineConfig(
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
     },
+  },
+  {
+    // The studio is a browser app: warnings and errors for developers go to the browser console.
+    files: ['studio/src/**/*.ts'],
+    rules: { 'no-console': ['error', { allow: ['warn', 'error'] }] },
   },
   {
     // Monkey-patching a prototype means reading a method off it and re-invoking it with

@@ -103,6 +103,8 @@ function main(): void {
       fail('typecheck (tsc) reported errors above');
     if (timed('typecheck: tsc -p tests/tsconfig.json', () => runBin('tsc', ['-p', 'tests/tsconfig.json'])) !== 0)
       fail('typecheck of the tests (tsc) reported errors above');
+    if (timed('typecheck: tsc -p studio/tsconfig.json', () => runBin('tsc', ['-p', 'studio/tsconfig.json'])) !== 0)
+      fail('typecheck of the studio (tsc) reported errors above');
     summary.push('typecheck: ok');
     if (timed('lint: eslint .', () => runBin('eslint', ['.'])) !== 0) fail('lint (eslint) reported problems above');
     summary.push('lint: ok');

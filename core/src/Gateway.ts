@@ -5,6 +5,7 @@ import type { Logger } from './util/logger.ts';
 import { AdminApi } from './api/AdminApi.ts';
 import { JanusApi } from './api/JanusApi.ts';
 import { serverInfo } from './api/serverInfo.ts';
+import { FastMediaPlane } from './media/fast/FastMediaPlane.ts';
 import { WeriftMediaPlane } from './media/WeriftMediaPlane.ts';
 import type { MediaPlane } from './media/MediaPlaneTypes.ts';
 import type { LoadedPlugin } from './plugins/PluginHostTypes.ts';
@@ -75,7 +76,7 @@ export class Gateway {
       for (const close of closers.splice(0).reverse()) await close();
     };
     try {
-      const media = new WeriftMediaPlane();
+      const media = config.media.plane === 'fast' ? new FastMediaPlane({ engine: config.media.srtpEngine }) : new WeriftMediaPlane();
       closers.push(async () => media.close());
       const { dir, sandbox } = config.plugins;
       const registry = new PluginRegistry({
@@ -123,7 +124,17 @@ export class Gateway {
             allowOrigin: t.http.allowOrigin,
             maxBody: t.http.maxBody,
             maxQueuedEvents: config.general.maxQueuedEvents,
-            ...(config.demo.enabled ? { files: demoFiles() } : {}),
+            ...(config.demo.enabled
+              ? {
+                  files: demoFiles({
+                    // Read at request time: the admin port is bound after the HTTP one.
+                    studioConfig: () => ({
+                      admin: { port: ports.admin, path: t.admin.basePath },
+                      janus: { httpPath: t.http.basePath, wsPort: ports.websocket },
+                    }),
+                  }),
+                }
+              : {}),
           },
           api,
           log,

@@ -1,7 +1,8 @@
 import type { DefinedPlugin } from '@cardea/plugin-sdk';
+import audiobridge from '@cardea/plugin-audiobridge';
 import echotest from '@cardea/plugin-echotest';
 import videocall from '@cardea/plugin-videocall';
 import videoroom from '@cardea/plugin-videoroom';
 
 /** The plugins that ship with Cardea, loaded in-process at start. */
-export const builtinPlugins: readonly DefinedPlugin[] = [echotest, videocall, videoroom];
+export const builtinPlugins: readonly DefinedPlugin[] = [echotest, videocall, videoroom, audiobridge];

@@ -10,6 +10,7 @@ import type {
   SimulcastTarget,
   TalkingOptions,
 } from './MediaTypes.ts';
+import type { MixerForward, MixerId, MixerOptions, MixerParticipantOptions, MixerStats, PlayFileOptions } from './MixerTypes.ts';
 
 /** Severity of a plugin log line. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -72,6 +73,36 @@ export interface PluginMedia {
   forwardRtp(handle: HandleId, forward: RtpForward): Promise<number>;
   /** Stop a forwarder; unknown ids are ignored. */
   stopRtpForward(id: number): Promise<void>;
+
+  // --- Audio mixing (MCU): the core decodes, mixes and encodes; the plugin only says who is in. ---
+
+  /** Creates an audio mixer (a room's mix, ticking every 20 ms); released when the plugin unloads. */
+  createMixer(options?: MixerOptions): Promise<MixerId>;
+  /** Destroys a mixer: its participants stop receiving the mix, recordings and files stop. */
+  destroyMixer(mixer: MixerId): Promise<void>;
+  /**
+   * Puts `handle`'s audio into `mixer` (taking it out of any other mixer first): what it sends is
+   * mixed, and it receives the mix of everyone else on its first sending audio stream.
+   */
+  addToMixer(handle: HandleId, mixer: MixerId, options?: MixerParticipantOptions): Promise<void>;
+  /** Changes a participant's options (mute, volume, suspend, encoder settings). */
+  updateMixerParticipant(handle: HandleId, mixer: MixerId, options: MixerParticipantOptions): Promise<void>;
+  /** Takes `handle` out of `mixer`; unknown participants are ignored. */
+  removeFromMixer(handle: HandleId, mixer: MixerId): Promise<void>;
+  /** Drops a participant's decoder history and jitter buffer (Janus `resetdecoder`). */
+  resetMixerDecoder(handle: HandleId, mixer: MixerId): Promise<void>;
+  /** Mixes an Ogg Opus file (RFC 7845) into everyone's mix; returns the file id. */
+  playFile(mixer: MixerId, path: string, options?: PlayFileOptions): Promise<number>;
+  /** Stops a file started by {@link playFile}; unknown ids are ignored. */
+  stopFile(mixer: MixerId, fileId: number): Promise<void>;
+  /** Records the mix to an Ogg Opus file at `path`, or with `null` stops (and closes) the recording. */
+  recordMixer(mixer: MixerId, path: string | null): Promise<void>;
+  /** Sends the mixer's full mix as plain RTP to host:port; returns the forwarder id. */
+  forwardMixer(mixer: MixerId, forward: MixerForward): Promise<number>;
+  /** Stops a mixer forwarder; unknown ids are ignored. */
+  stopMixerForward(mixer: MixerId, forwarderId: number): Promise<void>;
+  /** A mixer's counters (frames, late frames, codec work, who is mixed now). */
+  mixerStats(mixer: MixerId): Promise<MixerStats>;
 }
 
 /**

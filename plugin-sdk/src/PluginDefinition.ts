@@ -1,5 +1,6 @@
 import type { JsonObject } from './json.ts';
 import type { HandleId, IncomingJsep, TalkingEvent } from './MediaTypes.ts';
+import type { MixerEvent } from './MixerTypes.ts';
 import type { PluginApi } from './PluginApi.ts';
 
 /** A handle as a plugin first sees it. */
@@ -84,6 +85,8 @@ export interface PluginHandlers {
   handleData?(message: PluginDataMessage, api: PluginApi): void | Promise<void>;
   /** Voice activity changed on a handle whose talking detection the plugin started. */
   handleTalking?(event: TalkingEvent, api: PluginApi): void | Promise<void>;
+  /** A mixer this plugin created reports talking changes or the end of a played file. */
+  handleMixerEvent?(event: MixerEvent, api: PluginApi): void | Promise<void>;
   /** Hot reload: the state of live handles to hand to the next version. */
   exportState?(api: PluginApi): JsonObject | Promise<JsonObject>;
   /** Hot reload: receive the previous version's exported state. */

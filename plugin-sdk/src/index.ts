@@ -24,6 +24,16 @@ export type {
   TalkingOptions,
 } from './MediaTypes.ts';
 export type {
+  MixerEvent,
+  MixerForward,
+  MixerId,
+  MixerOptions,
+  MixerParticipantOptions,
+  MixerSampleRate,
+  MixerStats,
+  PlayFileOptions,
+} from './MixerTypes.ts';
+export type {
   LogLevel,
   PluginApi,
   PluginEvent,

@@ -14,7 +14,7 @@ function arrivingLayers(gw: TestGateway): string[] {
   const rids: string[] = [];
   for (const session of gw.gateway.api.sessions.values()) {
     for (const handle of session.handles.values()) {
-      for (const t of handle.peer?.receivedTracks ?? []) if (t.rid !== undefined && now - t.lastRtpAt < 1000) rids.push(t.rid);
+      for (const t of gw.gateway.media.incoming(handle.id)) if (t.rid !== undefined && now - t.lastRtpAt < 1000) rids.push(t.rid);
     }
   }
   return rids;

@@ -14,8 +14,11 @@ export interface TestGateway {
 
 /** Starts a gateway on 127.0.0.1 with ports 0; `overrides` are merged into the config sections. */
 export async function startTestGateway(overrides: CardeaConfigInput = {}): Promise<TestGateway> {
+  // CARDEA_MEDIA_PLANE=fast runs the suite on Cardea's own media path.
+  const plane = process.env.CARDEA_MEDIA_PLANE === 'fast' || process.env.CARDEA_MEDIA_PLANE === 'werift' ? process.env.CARDEA_MEDIA_PLANE : undefined;
   const config = parseConfig({
     ...overrides,
+    ...(plane && !overrides.media?.plane ? { media: { ...overrides.media, plane } } : {}),
     general: { logLevel: 'silent', adminSecret: 'test-admin-secret', ...overrides.general },
     transports: {
       websocket: { port: 0, ...overrides.transports?.websocket },

@@ -219,5 +219,6 @@ test('config: webRtcOptionsFromConfig carries the WebRTC section over, with the 
     iceLite: false,
     stunServer: undefined,
     noMediaTimerMs: 2500,
+    mediaPlane: 'fast',
   });
 });

@@ -129,6 +129,12 @@ export class AdminApi {
         const { name, source, language, sourcemap } = parseFields(deploySchema, request);
         return { plugin: await registry.deploy({ name, source, language, sourcemap }) };
       }
+      case 'get_plugin_source': {
+        const { name } = parseFields(nameSchema, request);
+        const found = await registry.source(name);
+        if (!found) throw new JanusError(E.PLUGIN_NOT_FOUND, `No deployed source for plugin '${name}'`);
+        return { ...found };
+      }
       case 'rollback_plugin':
         return { plugin: await registry.rollback(parseFields(nameSchema, request).name) };
       case 'unload_plugin': {
@@ -203,7 +209,7 @@ export class AdminApi {
         ...(handle.opaqueId ? { opaque_id: handle.opaqueId } : {}),
         plugin: handle.plugin.descriptor.name,
         plugin_specific: await handle.plugin.querySession(handle.id),
-        webrtc: { up: handle.peer?.isUp ?? false, closed: handle.peer === undefined },
+        webrtc: { up: handle.peer?.isUp ?? false, closed: handle.peer === undefined, ...(handle.peer ? handle.peer.states : {}) },
         ...(counters ? { media: { ...counters } } : {}),
       },
     };

@@ -110,7 +110,7 @@ export class Handle implements CoreHandle {
   }
 
   setBitrateCap(bitsPerSecond: number): void {
-    this.#peer?.setBitrateCap(bitsPerSecond);
+    this.#deps.media.setBitrateCap(this.id, bitsPerSecond);
   }
 
   /**

@@ -141,6 +141,11 @@ export const configSchema = z
          * see core/src/media/srtp/README.md for the measurements behind it.
          */
         srtpEngine: z.enum(['wasm', 'node']).default('wasm'),
+        /**
+         * Who moves RTP: 'fast' (Cardea's own SRTP/RTP/RTCP on the raw datagrams, werift keeps ICE,
+         * DTLS and SCTP) or 'werift' (werift's per-packet path, ~42 µs per forwarded packet). Default 'fast'.
+         */
+        plane: z.enum(['werift', 'fast']).default('fast'),
       })
       .prefault({}),
     /** Serve the demo page on the HTTP port (default true). */

@@ -20,6 +20,8 @@ const envMap: Record<string, { path: string[]; kind: 'number' | 'string' | 'list
   CARDEA_LOG_LEVEL: { path: ['general', 'logLevel'], kind: 'string' },
   CARDEA_ADMIN_SECRET: { path: ['general', 'adminSecret'], kind: 'string' },
   CARDEA_API_SECRET: { path: ['general', 'apiSecret'], kind: 'string' },
+  CARDEA_MEDIA_PLANE: { path: ['media', 'plane'], kind: 'string' },
+  CARDEA_SRTP_ENGINE: { path: ['media', 'srtpEngine'], kind: 'string' },
 };
 
 function setPath(target: JsonObject, path: string[], value: JsonObject[string]): void {
@@ -71,6 +73,8 @@ export function buildCli(): Command {
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (default info)')
     .option('--admin-secret <secret>', 'Admin API secret (or CARDEA_ADMIN_SECRET)')
     .option('--api-secret <secret>', 'Janus API secret (or CARDEA_API_SECRET)')
+    .addOption(new Option('--media-plane <plane>', "who moves RTP: Cardea's fast path or werift's (default fast)").choices(['fast', 'werift']))
+    .addOption(new Option('--srtp-engine <engine>', 'SRTP engine of the fast path (default wasm)').choices(['wasm', 'node']))
     .exitOverride();
 }
 
@@ -113,6 +117,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   flag(opts.logLevel, ['general', 'logLevel'], 'string');
   flag(opts.adminSecret, ['general', 'adminSecret'], 'string');
   flag(opts.apiSecret, ['general', 'apiSecret'], 'string');
+  flag(opts.mediaPlane, ['media', 'plane'], 'string');
+  flag(opts.srtpEngine, ['media', 'srtpEngine'], 'string');
   if (opts.portRange !== undefined) {
     const m = /^(\d+)-(\d+)$/.exec(opts.portRange);
     setPath(raw, ['webrtc', 'portRange'], m ? [Number(m[1]), Number(m[2])] : opts.portRange);

@@ -1,6 +1,7 @@
 import type { MediaKind, RtpForward, SimulcastTarget, TalkingEvent, TalkingOptions } from '@cardea/plugin-sdk';
 import type { TypedEmitter } from '../util/TypedEmitter.ts';
 import type { WebRtcPeer } from '../webrtc/WebRtcPeer.ts';
+import type { AudioMixers } from './audio/AudioMixers.ts';
 
 /** A route as the media plane keeps it. */
 export interface PlaneRoute {
@@ -30,6 +31,17 @@ export interface MediaCounters {
  * The media plane: moves packets along the routes plugins draw. Implementations may use werift's
  * per-packet path or bypass it (the SFU path owns SRTP/RTP/RTCP itself), behind this one interface.
  */
+/** One stream a handle's client sends, as the media plane sees it (Admin API, tests). */
+export interface IncomingStreamInfo {
+  mid: string;
+  kind: 'audio' | 'video';
+  rid: string | undefined;
+  layer: number | undefined;
+  ssrc: number | undefined;
+  /** performance.now() of the last packet (0 before any). */
+  lastRtpAt: number;
+}
+
 /** Events the media plane reports to the plugin hosts. */
 export interface MediaPlaneEvents {
   talking: [event: TalkingEvent];
@@ -37,6 +49,8 @@ export interface MediaPlaneEvents {
 
 export interface MediaPlane {
   readonly events: TypedEmitter<MediaPlaneEvents>;
+  /** The audio MCU: mixers that decode, mix and encode handles' audio (core/src/media/audio). */
+  readonly audio: AudioMixers;
   /** Registers a handle's PeerConnection; routes naming it become live. */
   attach(endpoint: MediaEndpoint): void;
   /** Drops a handle's PeerConnection; routes naming the handle stay for its next one. */
@@ -50,6 +64,8 @@ export interface MediaPlane {
   /** Pause or resume what is sent to `handleId` for `kind`. */
   setSending(handleId: number, kind: MediaKind, sending: boolean): void;
   requestKeyframe(handleId: number): void;
+  /** Caps what the client behind `handleId` sends, in bits per second (REMB); 0 removes the cap. */
+  setBitrateCap(handleId: number, bitsPerSecond: number): void;
   /** Which simulcast layer `handleId` receives on `mid`. */
   setSimulcastTarget(handleId: number, mid: string, target: SimulcastTarget): void;
   /** Starts or (null) stops voice-activity detection on a handle's incoming audio. */
@@ -60,5 +76,7 @@ export interface MediaPlane {
   /** The forwarders of a handle (or all). */
   listRtpForwarders(handleId?: number): Array<RtpForward & { id: number; packets: number }>;
   counters(handleId: number): MediaCounters | undefined;
+  /** The streams a handle's client sends. */
+  incoming(handleId: number): IncomingStreamInfo[];
   close(): void;
 }

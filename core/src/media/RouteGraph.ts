@@ -96,7 +96,8 @@ export const SWITCH_STEP = { audio: 960, video: 3000 } as const;
  * lowest arriving one.
  */
 export function wantedLayer(target: SimulcastTarget, layers: ReadonlyArray<{ layer: number | undefined; lastRtpAt: number }>, now: number): number {
-  const top = layers.length - 1;
+  let top = 0;
+  for (const t of layers) if (t.layer !== undefined && t.layer > top) top = t.layer;
   const goal = Math.min(target.substream ?? top, top);
   let below = -1;
   let lowest = Number.POSITIVE_INFINITY;

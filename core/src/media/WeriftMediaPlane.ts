@@ -2,7 +2,8 @@ import type { MediaKind, RtpForward, SimulcastTarget, TalkingOptions } from '@ca
 import type { RTCRtpSender, RtpPacket } from 'werift';
 import { TypedEmitter } from '../util/TypedEmitter.ts';
 import type { ReceivedTrack } from '../webrtc/WebRtcPeer.ts';
-import type { MediaCounters, MediaEndpoint, MediaPlane, MediaPlaneEvents, PlaneRoute } from './MediaPlaneTypes.ts';
+import { AudioMixers } from './audio/AudioMixers.ts';
+import type { IncomingStreamInfo, MediaCounters, MediaEndpoint, MediaPlane, MediaPlaneEvents, PlaneRoute } from './MediaPlaneTypes.ts';
 import { RtpForwarders } from './RtpForwarders.ts';
 import { TalkingDetector } from './TalkingDetector.ts';
 import { isVp8KeyframeStart } from './vp8.ts';
@@ -40,6 +41,7 @@ interface EndpointState {
  */
 export class WeriftMediaPlane implements MediaPlane {
   readonly events = new TypedEmitter<MediaPlaneEvents>();
+  readonly audio = new AudioMixers();
   readonly #endpoints = new Map<number, EndpointState>();
   readonly #graph = new RouteGraph();
   readonly #forwarders = new RtpForwarders();
@@ -58,6 +60,7 @@ export class WeriftMediaPlane implements MediaPlane {
       detectors: new Map(),
     };
     this.#endpoints.set(endpoint.handleId, state);
+    this.audio.attach(endpoint.handleId, endpoint.peer);
     const { peer } = endpoint;
     const id = endpoint.handleId;
     for (const t of peer.receivedTracks) this.#wireTrack(state, t);
@@ -86,10 +89,12 @@ export class WeriftMediaPlane implements MediaPlane {
 
   detach(handleId: number): void {
     this.#disposeEndpoint(handleId);
+    this.audio.detach(handleId);
   }
 
   forget(handleId: number): void {
     this.#disposeEndpoint(handleId);
+    this.audio.forget(handleId);
     this.#graph.forget(handleId);
     this.#forwarders.removeHandle(handleId);
   }
@@ -110,6 +115,10 @@ export class WeriftMediaPlane implements MediaPlane {
       state.muted.delete(kind);
       if (kind === 'video') this.#keyframeFromSources(handleId);
     } else state.muted.add(kind);
+  }
+
+  setBitrateCap(handleId: number, bitsPerSecond: number): void {
+    this.#endpoints.get(handleId)?.endpoint.peer.setBitrateCap(bitsPerSecond);
   }
 
   requestKeyframe(handleId: number): void {
@@ -144,6 +153,11 @@ export class WeriftMediaPlane implements MediaPlane {
     return this.#forwarders.list(handleId);
   }
 
+  incoming(handleId: number): IncomingStreamInfo[] {
+    const peer = this.#endpoints.get(handleId)?.endpoint.peer;
+    return (peer?.receivedTracks ?? []).map((t) => ({ mid: t.mid, kind: t.kind, rid: t.rid, layer: t.layer, ssrc: t.ssrc, lastRtpAt: t.lastRtpAt }));
+  }
+
   counters(handleId: number): MediaCounters | undefined {
     const c = this.#endpoints.get(handleId)?.counters;
     return c ? { ...c } : undefined;
@@ -154,6 +168,7 @@ export class WeriftMediaPlane implements MediaPlane {
     for (const id of [...this.#endpoints.keys()]) this.#disposeEndpoint(id);
     this.#graph.clear();
     this.#forwarders.close();
+    void this.audio.close();
     this.events.removeAllListeners();
     this.#closed = true;
   }

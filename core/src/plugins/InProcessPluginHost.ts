@@ -22,6 +22,11 @@ export class ForeignHandleError extends Error {
   override name = 'ForeignHandleError';
 }
 
+/** A mixer id the plugin named that it did not create. */
+export class ForeignMixerError extends Error {
+  override name = 'ForeignMixerError';
+}
+
 /** How many detached handle ids a host remembers, to tell "gone" from "never mine". */
 const DEPARTED_MEMORY = 10_000;
 
@@ -50,6 +55,9 @@ export class InProcessPluginHost implements LoadedPlugin {
   /** RTP forwarders this plugin created (it may only stop its own). */
   readonly #forwarders = new Set<number>();
   #offTalking: (() => void) | undefined;
+  /** Audio mixers this plugin created (it may only use its own; destroyed on unload). */
+  readonly #mixers = new Set<number>();
+  #offMixer: (() => void) | undefined;
   #nextTimer = 1;
   #closed = false;
 
@@ -78,6 +86,16 @@ export class InProcessPluginHost implements LoadedPlugin {
         if (host.#handles.has(event.handle)) void host.#contain('handleTalking', () => plugin.handleTalking?.(event, host.#api));
       });
     }
+    const offEvent = media.audio.events.on('event', (event) => {
+      if (plugin.handleMixerEvent && host.#mixers.has(event.mixer)) void host.#contain('handleMixerEvent', () => plugin.handleMixerEvent?.(event, host.#api));
+    });
+    const offError = media.audio.events.on('error', (error, mixer) => {
+      if (host.#mixers.has(mixer)) host.#log.error({ err: error, mixer }, 'mixer tick threw');
+    });
+    host.#offMixer = () => {
+      offEvent();
+      offError();
+    };
     await plugin.init?.(host.#api);
     return host;
   }
@@ -154,6 +172,9 @@ export class InProcessPluginHost implements LoadedPlugin {
     for (const t of this.#timers.values()) clearTimeout(t);
     this.#timers.clear();
     this.#offTalking?.();
+    this.#offMixer?.();
+    for (const id of this.#mixers) await this.#media.audio.destroy(id);
+    this.#mixers.clear();
     for (const id of this.#forwarders) this.#media.stopRtpForward(id);
     this.#forwarders.clear();
   }
@@ -248,6 +269,7 @@ export class InProcessPluginHost implements LoadedPlugin {
         if (!this.#forwarders.delete(id)) return;
         media.stopRtpForward(id);
       },
+      ...this.#mixerApi(),
     };
     const api: PluginApi = {
       log: Object.freeze({
@@ -266,6 +288,67 @@ export class InProcessPluginHost implements LoadedPlugin {
       sendData: async (handle, text, label) => this.#onLive(handle, undefined, (h) => h.sendData(text, label)),
     };
     return Object.freeze(api);
+  }
+
+  /** The mixer calls: a plugin may only name its own mixers and its own handles. */
+  #mixerApi(): Pick<
+    PluginMedia,
+    | 'createMixer'
+    | 'destroyMixer'
+    | 'addToMixer'
+    | 'updateMixerParticipant'
+    | 'removeFromMixer'
+    | 'resetMixerDecoder'
+    | 'playFile'
+    | 'stopFile'
+    | 'recordMixer'
+    | 'mixerStats'
+    | 'forwardMixer'
+    | 'stopMixerForward'
+  > {
+    const audio = this.#media.audio;
+    const own = (id: number): number => {
+      if (!this.#mixers.has(id)) throw new ForeignMixerError(`mixer ${id} does not belong to ${this.#plugin.name}`);
+      return id;
+    };
+    return {
+      createMixer: async (options) => {
+        if (this.#closed) throw new Error('plugin unloaded');
+        const id = await audio.create(options ?? {});
+        this.#mixers.add(id);
+        return id;
+      },
+      destroyMixer: async (mixer) => {
+        if (!this.#mixers.delete(mixer)) return;
+        await audio.destroy(mixer);
+      },
+      addToMixer: async (handle, mixer, options) => {
+        own(mixer);
+        if (!this.#live(handle)) return;
+        await audio.add(handle, mixer, options ?? {});
+      },
+      updateMixerParticipant: async (handle, mixer, options) => {
+        own(mixer);
+        if (!this.#live(handle)) return;
+        audio.update(handle, mixer, options);
+      },
+      removeFromMixer: async (handle, mixer) => {
+        own(mixer);
+        if (!this.#live(handle)) return;
+        audio.remove(handle, mixer);
+      },
+      resetMixerDecoder: async (handle, mixer) => {
+        own(mixer);
+        if (!this.#live(handle)) return;
+        await audio.resetDecoder(handle, mixer);
+      },
+      playFile: async (mixer, path, options) => audio.playFile(own(mixer), path, options?.loop ?? false),
+      stopFile: async (mixer, fileId) => audio.stopFile(own(mixer), fileId),
+      recordMixer: async (mixer, path) => audio.record(own(mixer), path),
+      mixerStats: async (mixer) => audio.stats(own(mixer)),
+      forwardMixer: async (mixer, forward) => audio.forward(own(mixer), forward),
+      stopMixerForward: async (mixer, id) => audio.stopForward(own(mixer), id),
+    };
   }
 
   #addTimer(callback: () => void, ms: number, repeat: boolean): number {

@@ -31,6 +31,8 @@ const manifestSchema = z.object({
 });
 type Manifest = z.output<typeof manifestSchema>;
 
+const uploadSchema = z.object({ source: z.string(), sourcemap: z.string().optional() });
+
 const metaSchema = z.object({ name: z.string(), filename: z.string(), language: z.enum(['ts', 'js']) });
 
 /** sha256 of a bundled module: the identity of a plugin version. */
@@ -77,6 +79,26 @@ export class PluginArtifactStore {
     await this.#atomic(`${artifact.hash}.mjs`, artifact.code);
     await this.#atomic(`${artifact.hash}.mjs.map`, artifact.map);
     await this.#atomic(`${artifact.hash}.json`, JSON.stringify(meta));
+  }
+
+  /** Keeps what was uploaded for a version (source and optional source map), for the studio to reopen. */
+  async writeUpload(hash: string, source: string, sourcemap: string | undefined): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    await this.#atomic(`${hash}.upload.json`, JSON.stringify({ source, ...(sourcemap !== undefined ? { sourcemap } : {}) }));
+  }
+
+  /** What was uploaded for `name`'s current version, if kept. */
+  async upload(name: string): Promise<{ hash: string; language: PluginLanguage; source: string; sourcemap?: string } | undefined> {
+    const hash = (await this.current()).get(name);
+    if (!hash) return undefined;
+    try {
+      const [uploadText, metaText] = await Promise.all([readFile(this.#file(`${hash}.upload.json`), 'utf8'), readFile(this.#file(`${hash}.json`), 'utf8')]);
+      const upload = uploadSchema.parse(JSON.parse(uploadText));
+      const meta = metaSchema.parse(JSON.parse(metaText));
+      return { hash, language: meta.language, source: upload.source, ...(upload.sourcemap !== undefined ? { sourcemap: upload.sourcemap } : {}) };
+    } catch {
+      return undefined; // deployed before uploads were kept, or removed by hand: nothing to return
+    }
   }
 
   /** Makes `hash` the current version of `name`, remembering the one it replaces. */

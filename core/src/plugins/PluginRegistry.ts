@@ -101,6 +101,14 @@ export class PluginRegistry {
     return rows;
   }
 
+  /** The source uploaded for a user plugin's current version (the studio reopens it). */
+  async source(name: string): Promise<{ name: string; version: string; hash: string; language: 'ts' | 'js'; source: string; sourcemap?: string } | undefined> {
+    const plugin = this.#user.get(name);
+    const upload = await this.#store.upload(name);
+    if (!plugin || !upload) return undefined;
+    return { name, version: plugin.descriptor.version, ...upload };
+  }
+
   /** Compiles, validates, stores and loads (or hot-reloads) a user plugin. */
   deploy(request: DeployRequest): Promise<DeployOutcome> {
     const startedAt = performance.now();
@@ -126,6 +134,7 @@ export class PluginRegistry {
       }
       // The files first (harmless if the load fails), the manifest only once the version serves.
       await this.#store.write(artifact);
+      await this.#store.writeUpload(artifact.hash, request.source, request.sourcemap);
       const outcome = await this.#activate(request.name, artifact, startedAt);
       await this.#store.setCurrent(request.name, artifact.hash);
       this.events.emit('stream', { event: 'deployed', plugin: request.name, outcome });

@@ -28,6 +28,7 @@ export interface StaticFile {
 export class StaticFiles {
   readonly #mounts: Array<{ prefix: string; dir: string }> = [];
   readonly #files = new Map<string, string>();
+  readonly #generated = new Map<string, () => unknown>();
 
   /** Serves `dir` under `prefix` (e.g. "/demo/"). */
   mount(prefix: string, dir: string): this {
@@ -41,7 +42,15 @@ export class StaticFiles {
     return this;
   }
 
+  /** Serves JSON computed per request at `path` (e.g. the studio's view of the bound ports). */
+  json(path: string, body: () => unknown): this {
+    this.#generated.set(path, body);
+    return this;
+  }
+
   async get(urlPath: string): Promise<StaticFile | undefined> {
+    const generated = this.#generated.get(urlPath);
+    if (generated) return { body: Buffer.from(JSON.stringify(generated())), contentType: types['.json'] ?? 'application/json' };
     const single = this.#files.get(urlPath);
     if (single) return load(single);
     for (const { prefix, dir } of this.#mounts) {
@@ -64,15 +73,33 @@ async function load(path: string): Promise<StaticFile | undefined> {
   }
 }
 
-/** The demo files of Cardea: the pages in core/demo and the stock janus.js + adapter.js. */
-export function demoFiles(): StaticFiles {
+/** Options of {@link demoFiles}. */
+export interface DemoFilesOptions {
+  /**
+   * What the studio reads at `/studio/config.json` to find the gateway's Admin API and Janus API
+   * (e.g. `{ admin: { port, path }, janus: { httpPath, wsPort } }`); default: not served, and the
+   * studio falls back to the default ports or what its sign-in form is given.
+   */
+  studioConfig?: () => unknown;
+}
+
+/**
+ * The demo files of Cardea: the pages in core/demo, the stock janus.js + adapter.js, and Cardea
+ * Studio's Vite build (studio/dist, from `npm run studio:build`) at /studio/.
+ */
+export function demoFiles(options: DemoFilesOptions = {}): StaticFiles {
   const require = createRequire(import.meta.url);
   const janusDir = join(require.resolve('janus-gateway/package.json'), '..');
   const adapterDir = join(require.resolve('webrtc-adapter/package.json'), '..');
   const demoDir = fileURLToPath(new URL('../../demo', import.meta.url));
-  return new StaticFiles()
+  const studioDir = fileURLToPath(new URL('../../../studio/dist', import.meta.url));
+  const files = new StaticFiles()
     .file('/vendor/janus.js', join(janusDir, 'src', 'janus.js'))
     .file('/vendor/adapter.js', join(adapterDir, 'out', 'adapter.js'))
     .file('/', join(demoDir, 'index.html'))
-    .mount('/demo/', demoDir);
+    .mount('/demo/', demoDir)
+    .file('/studio', join(studioDir, 'index.html'))
+    .mount('/studio/', studioDir);
+  if (options.studioConfig) files.json('/studio/config.json', options.studioConfig);
+  return files;
 }

@@ -23,6 +23,8 @@ export interface WebRtcOptions {
   stunServer: string | undefined;
   /** Milliseconds without packets on a mid before `media receiving:false`. */
   noMediaTimerMs: number;
+  /** Who moves media: werift's per-packet path, or Cardea's fast path (werift keeps ICE/DTLS/SCTP). */
+  mediaPlane: 'werift' | 'fast';
 }
 
 /** Derives the WebRTC options from the validated configuration. */
@@ -34,6 +36,7 @@ export function webRtcOptionsFromConfig(config: CardeaConfig): WebRtcOptions {
     iceLite: config.webrtc.iceLite,
     stunServer: config.webrtc.stunServer,
     noMediaTimerMs: Math.round(config.webrtc.noMediaTimer * 1000),
+    mediaPlane: config.media.plane,
   };
 }
 

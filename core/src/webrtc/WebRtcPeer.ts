@@ -11,7 +11,8 @@ import type { AnswerOptions, Jsep, MediaLine, NegotiatedJsep, OfferOptions } fro
 import { TypedEmitter } from '../util/TypedEmitter.ts';
 import { summariseSdp } from './sdpSummary.ts';
 import { filterLocalCandidates, weriftConfig, type WebRtcOptions } from './WebRtcOptions.ts';
-import { fixSenderNtp } from './weriftPatches.ts';
+import { applyBypassPatches, fixSenderNtp, markMediaBypass } from './weriftPatches.ts';
+import { openMediaBypass, type MediaBypass } from './MediaBypass.ts';
 
 /** A trickled candidate as the Janus API carries it. */
 export interface TrickleCandidate {
@@ -52,6 +53,8 @@ export interface WebRtcPeerEvents {
   keyframeRequested: [];
   /** Data-channel text from the client. */
   data: [label: string, text: string];
+  /** An offer/answer exchange completed (the m-lines may have changed). */
+  negotiated: [];
   /** The PeerConnection is gone; `reason` as Janus words it ("ICE failed", "Close PC", ...). */
   closed: [reason: string];
 }
@@ -99,6 +102,10 @@ export class WebRtcPeer {
     this.#options = options;
     this.events = new TypedEmitter(onListenerError);
     this.#pc = new RTCPeerConnection(weriftConfig(options));
+    if (options.mediaPlane === 'fast') {
+      applyBypassPatches();
+      markMediaBypass(this.#pc.config);
+    }
     this.#pc.connectionStateChange.subscribe((state) => {
       if (state === 'connected' && !this.#up) {
         this.#up = true;
@@ -126,6 +133,37 @@ export class WebRtcPeer {
   /** Sets the simulcast rid order the client uses (Janus JSEP `rid_order`: "hml" or "lmh"). */
   setRidOrder(order: 'hml' | 'lmh'): void {
     this.#highFirst = order === 'hml';
+  }
+
+  /** Spatial layer of a simulcast rid on a mid (0 = lowest), from the client's SDP. */
+  layerOf(mid: string, rid: string): number | undefined {
+    const rids = this.#rids.get(mid);
+    const index = rids ? rids.indexOf(rid) : -1;
+    if (!rids || index < 0) return undefined;
+    return this.#highFirst ? rids.length - 1 - index : index;
+  }
+
+  /**
+   * Takes this PeerConnection's media off werift (created with mediaPlane 'fast' and connected):
+   * SRTP/RTCP datagrams go to `onDatagram`, and the returned bypass sends raw datagrams.
+   */
+  openBypass(onDatagram: (datagram: Buffer) => void): MediaBypass {
+    return openMediaBypass(this.#pc, onDatagram);
+  }
+
+  /** The fast path saw a packet on `mid` (drives the `media` events). */
+  notePacket(mid: string, kind: 'audio' | 'video'): void {
+    this.#noteRx(mid, kind);
+  }
+
+  /** ICE, DTLS, connection and signalling states, for the Admin API. */
+  get states(): { ice: string; dtls: string; connection: string; signaling: string } {
+    return {
+      ice: this.#pc.iceConnectionState,
+      dtls: this.#pc.dtlsTransports[0]?.state ?? 'new',
+      connection: this.#pc.connectionState,
+      signaling: this.#pc.signalingState,
+    };
   }
 
   /** The remote tracks received so far. */
@@ -157,6 +195,7 @@ export class WebRtcPeer {
       if (jsep.type === 'answer') {
         this.#expectAnswer = false;
         this.#watchSenders();
+        this.events.emit('negotiated');
       }
       this.#remoteSet = true;
       const pending = this.#pendingCandidates;
@@ -180,7 +219,9 @@ export class WebRtcPeer {
       const answer = await this.#pc.createAnswer();
       await this.#pc.setLocalDescription(answer);
       this.#watchSenders();
-      return negotiated('answer', await this.#localSdpWithCandidates());
+      const jsep = negotiated('answer', await this.#localSdpWithCandidates());
+      this.events.emit('negotiated');
+      return jsep;
     });
   }
 

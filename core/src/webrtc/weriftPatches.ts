@@ -1,4 +1,4 @@
-import { Connection } from 'werift';
+import { Connection, RTCDtlsTransport, RTCRtpReceiver, RTCRtpSender } from 'werift';
 
 let applied = false;
 
@@ -55,4 +55,46 @@ export function fixSenderNtp(sender: object): void {
       value = ntpNow();
     },
   });
+}
+
+/** PeerConnection configs whose media Cardea's fast path owns (SRTP, RTP and RTCP). */
+const bypassed = new WeakSet<object>();
+
+/** Marks a werift PeerConnection's config: its transports and RTP objects leave media to Cardea. */
+export function markMediaBypass(config: object): void {
+  bypassed.add(config);
+}
+
+let bypassApplied = false;
+
+/**
+ * For PeerConnections marked with markMediaBypass(): werift keeps ICE, DTLS and SCTP but neither
+ * decrypts SRTP (its startSrtp still derives the keys, RFC 5764 §4.2, which Cardea reads) nor runs
+ * its RTCP loops (whose SRTCP index would collide with Cardea's own SRTCP for the same key).
+ */
+export function applyBypassPatches(): void {
+  if (bypassApplied) return;
+  bypassApplied = true;
+  type Dtls = { config?: object; srtpStarted: boolean; updateSrtpSession(): void; startSrtp(): void };
+  const dtls = RTCDtlsTransport.prototype as unknown as Dtls;
+  const startSrtp = dtls.startSrtp;
+  dtls.startSrtp = function patchedStartSrtp(this: Dtls) {
+    if (this.config === undefined || !bypassed.has(this.config)) return startSrtp.call(this);
+    if (this.srtpStarted) return;
+    this.srtpStarted = true;
+    this.updateSrtpSession();
+  };
+  type Receiver = { config?: object; runRtcp(): Promise<void> };
+  const receiver = RTCRtpReceiver.prototype as unknown as Receiver;
+  const receiverRtcp = receiver.runRtcp;
+  receiver.runRtcp = function patchedReceiverRtcp(this: Receiver) {
+    return this.config !== undefined && bypassed.has(this.config) ? Promise.resolve() : receiverRtcp.call(this);
+  };
+  type Sender = { dtlsTransport?: { config?: object }; runRtcp(): Promise<void> };
+  const sender = RTCRtpSender.prototype as unknown as Sender;
+  const senderRtcp = sender.runRtcp;
+  sender.runRtcp = function patchedSenderRtcp(this: Sender) {
+    const config = this.dtlsTransport?.config;
+    return config !== undefined && bypassed.has(config) ? Promise.resolve() : senderRtcp.call(this);
+  };
 }

@@ -16,6 +16,9 @@ import type {
   SandboxMethod,
 } from './SandboxProtocol.ts';
 import { StackMapper } from './StackMapper.ts';
+import { mixerOps, SandboxMixers } from './SandboxMixers.ts';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const allKinds: readonly MediaKind[] = ['audio', 'video', 'data'];
 const STORE_MAX_KEYS = 1000;
@@ -70,6 +73,11 @@ export interface SandboxHostOptions {
   media: MediaPlane;
   kv: PluginKv;
   log: Logger;
+  /**
+   * Directory the plugin's played and recorded files resolve in (default
+   * `<os tmpdir>/cardea-media/<plugin name>`); paths outside it are refused.
+   */
+  mediaDir?: string;
 }
 
 /**
@@ -90,6 +98,7 @@ export class SandboxPluginHost implements LoadedPlugin {
   readonly #routes = new Map<string, PlaneRoute>();
   readonly #stacks: StackMapper;
   readonly #log: Logger;
+  readonly #mixers: SandboxMixers;
   #inFlight = 0;
   #idleWaiters: Array<() => void> = [];
   #dead = false;
@@ -109,6 +118,10 @@ export class SandboxPluginHost implements LoadedPlugin {
       author: identity.author,
       host: 'sandbox',
     };
+    const mediaDir = opts.mediaDir ?? join(tmpdir(), 'cardea-media', identity.name.replace(/[^\w.-]/g, '_'));
+    this.#mixers = new SandboxMixers(opts.media.audio, mediaDir, (h) => this.#handle(h), (event) => {
+      if (this.identity.handlers.includes('handleMixerEvent')) void this.#contain('handleMixerEvent', [event]);
+    });
   }
 
   /** Loads a version into a fresh sandbox and runs its `init`; rejects if it does not load. */
@@ -301,6 +314,7 @@ export class SandboxPluginHost implements LoadedPlugin {
   #drop(): void {
     this.#closed = true;
     this.#dead = true;
+    void this.#mixers.close();
     this.#opts.runner.drop(this.#opts.instance);
   }
 
@@ -354,6 +368,7 @@ export class SandboxPluginHost implements LoadedPlugin {
     this.#dead = true;
     this.#closed = true;
     this.#log.error({ kind }, `plugin stopped: ${message}`);
+    void this.#mixers.close();
     this.events.emit('fault', kind, message);
   }
 
@@ -374,6 +389,10 @@ export class SandboxPluginHost implements LoadedPlugin {
 
   async #execute(op: string, rawArgs: Json[]): Promise<Json> {
     if (!isApiOp(op)) throw new TypeError(`unknown API call ${op}`);
+    if (mixerOps.has(op)) {
+      if (this.#dead) throw new Error('plugin instance is stopped');
+      return this.#mixers.execute(op, rawArgs);
+    }
     const media = this.#opts.media;
     switch (op) {
       case 'pushEvent': {
@@ -449,6 +468,8 @@ export class SandboxPluginHost implements LoadedPlugin {
         this.#opts.kv.delete(key);
         return null;
       }
+      default:
+        throw new TypeError(`unknown API call ${op}`);
     }
   }
 

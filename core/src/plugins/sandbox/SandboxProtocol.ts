@@ -55,6 +55,7 @@ export type SandboxMethod =
   | 'setupMedia'
   | 'hangupMedia'
   | 'handleData'
+  | 'handleMixerEvent'
   | 'exportState'
   | 'importState';
 

@@ -41,6 +41,34 @@ const negotiation = z.discriminatedUnion('type', [
 
 const storeKey = z.string().min(1).max(256);
 
+const mixerId = z.number().int().positive();
+const mixerOptions = z.object({
+  sampleRate: z.union([z.literal(8000), z.literal(12000), z.literal(16000), z.literal(24000), z.literal(48000)]).optional(),
+  mode: z.enum(['full', 'active-speaker', 'auto']).optional(),
+  speakers: z.number().int().min(1).max(16).optional(),
+  activeSpeakerAbove: z.number().int().min(0).max(100_000).optional(),
+  prebuffer: z.number().int().min(0).max(50).optional(),
+  complexity: z.number().int().min(0).max(10).optional(),
+  bitrate: z.number().int().min(0).max(512_000).optional(),
+  talkingEvents: z.object({ threshold: z.number().int().min(0).max(127).optional(), packets: z.number().int().min(1).max(1000).optional() }).nullable().optional(),
+});
+const participantOptions = z.object({
+  muted: z.boolean().optional(),
+  suspended: z.boolean().optional(),
+  volume: z.number().int().min(0).max(1000).optional(),
+  prebuffer: z.number().int().min(0).max(50).optional(),
+  complexity: z.number().int().min(0).max(10).optional(),
+  bitrate: z.number().int().min(0).max(512_000).optional(),
+  expectedLoss: z.number().int().min(0).max(100).optional(),
+});
+const mediaPath = z.string().min(1).max(1024);
+const mixerForward = z.object({
+  host: z.string().max(256),
+  port: z.number().int().min(1).max(65535),
+  ssrc: z.number().int().min(0).max(0xffffffff).optional(),
+  payloadType: z.number().int().min(0).max(127).optional(),
+});
+
 /** Each API operation and the schema of its argument list. */
 export const apiCallSchemas = {
   pushEvent: z.tuple([handleId, event]),
@@ -53,6 +81,18 @@ export const apiCallSchemas = {
   'media.requestKeyframe': z.tuple([handleId]),
   'media.setBitrateCap': z.tuple([handleId, z.number().int().min(0)]),
   'media.setSending': z.tuple([handleId, kind, z.boolean()]),
+  'media.createMixer': z.tuple([mixerOptions.nullable()]),
+  'media.destroyMixer': z.tuple([mixerId]),
+  'media.addToMixer': z.tuple([handleId, mixerId, participantOptions.nullable()]),
+  'media.updateMixerParticipant': z.tuple([handleId, mixerId, participantOptions]),
+  'media.removeFromMixer': z.tuple([handleId, mixerId]),
+  'media.resetMixerDecoder': z.tuple([handleId, mixerId]),
+  'media.playFile': z.tuple([mixerId, mediaPath, z.object({ loop: z.boolean().optional() }).nullable()]),
+  'media.stopFile': z.tuple([mixerId, z.number().int().positive()]),
+  'media.recordMixer': z.tuple([mixerId, mediaPath.nullable()]),
+  'media.mixerStats': z.tuple([mixerId]),
+  'media.forwardMixer': z.tuple([mixerId, mixerForward]),
+  'media.stopMixerForward': z.tuple([mixerId, z.number().int().positive()]),
   'store.get': z.tuple([storeKey]),
   'store.set': z.tuple([storeKey, jsonObject]),
   'store.delete': z.tuple([storeKey]),

@@ -101,6 +101,18 @@ export const BOOTSTRAP_SOURCE = String.raw`(function (bridge) {
       requestKeyframe: (handle) => call('media.requestKeyframe', [handle]).then(none),
       setBitrateCap: (handle, bps) => call('media.setBitrateCap', [handle, bps]).then(none),
       setSending: (handle, kind, sending) => call('media.setSending', [handle, kind, sending]).then(none),
+      createMixer: (options) => call('media.createMixer', [options === undefined ? null : options]),
+      destroyMixer: (mixer) => call('media.destroyMixer', [mixer]).then(none),
+      addToMixer: (handle, mixer, options) => call('media.addToMixer', [handle, mixer, options === undefined ? null : options]).then(none),
+      updateMixerParticipant: (handle, mixer, options) => call('media.updateMixerParticipant', [handle, mixer, options]).then(none),
+      removeFromMixer: (handle, mixer) => call('media.removeFromMixer', [handle, mixer]).then(none),
+      resetMixerDecoder: (handle, mixer) => call('media.resetMixerDecoder', [handle, mixer]).then(none),
+      playFile: (mixer, path, options) => call('media.playFile', [mixer, path, options === undefined ? null : options]),
+      stopFile: (mixer, fileId) => call('media.stopFile', [mixer, fileId]).then(none),
+      recordMixer: (mixer, path) => call('media.recordMixer', [mixer, path]).then(none),
+      mixerStats: (mixer) => call('media.mixerStats', [mixer]),
+      forwardMixer: (mixer, forward) => call('media.forwardMixer', [mixer, forward]),
+      stopMixerForward: (mixer, id) => call('media.stopMixerForward', [mixer, id]).then(none),
     }),
     pushEvent: (handle, event) => call('pushEvent', [handle, event]).then(none),
     negotiate: (handle, request) => call('negotiate', [handle, request]),
@@ -131,7 +143,7 @@ export const BOOTSTRAP_SOURCE = String.raw`(function (bridge) {
       }
       plugin = definition;
       const handlers = [];
-      for (const key of ['init', 'destroy', 'createSession', 'destroySession', 'querySession', 'handleAdminMessage', 'setupMedia', 'hangupMedia', 'handleData', 'exportState', 'importState']) {
+      for (const key of ['init', 'destroy', 'createSession', 'destroySession', 'querySession', 'handleAdminMessage', 'setupMedia', 'hangupMedia', 'handleData', 'handleMixerEvent', 'exportState', 'importState']) {
         if (typeof definition[key] === 'function') handlers.push(key);
       }
       return stringify({

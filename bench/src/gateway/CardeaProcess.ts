@@ -1,0 +1,149 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { tasksetPath, coreCount } from '../system/cpuAffinity.ts';
+import { processCpuSeconds, processMemory } from '../system/procStats.ts';
+import type { GatewayProcess } from './GatewayProcessTypes.ts';
+import { canConnect, freePorts } from './ports.ts';
+
+/** Options of `CardeaProcess.start()`. */
+export interface CardeaProcessOptions {
+  /** Core the gateway is pinned to with `taskset -c` (default 0); unpinned when taskset is missing. */
+  core?: number;
+  /** The gateway's `--log-level` (default `warn`: logging must not be what is measured). */
+  logLevel?: string;
+  /** Milliseconds to wait for the WebSocket port to accept connections (default 20000). */
+  startTimeoutMs?: number;
+  /** The gateway's `--ice-ip` (default: Cardea's own default, 127.0.0.1); 127.0.0.2 inside a bench namespace. */
+  iceIp?: string;
+}
+
+/** Keep this much of the child's output, to explain a failed start. */
+const outputTailBytes = 4096;
+
+/**
+ * A Cardea gateway (`core/src/main.ts`) in a child process of the bench, pinned to one core, on
+ * free loopback ports; its CPU and memory are read from procfs by pid.
+ */
+export class CardeaProcess implements GatewayProcess {
+  readonly kind = 'cardea';
+  readonly #child: ChildProcess;
+  readonly #exited: Promise<void>;
+  #output = '';
+  readonly #killOnExit = (): void => {
+    this.#child.kill('SIGKILL');
+  };
+  #closed = false;
+  /** Process id of the gateway (taskset execs node, so this is node's pid). */
+  readonly pid: number;
+  /** Janus API WebSocket URL, e.g. `ws://127.0.0.1:40123/`. */
+  readonly wsUrl: string;
+  /** Janus API HTTP URL, e.g. `http://127.0.0.1:40124/janus`. */
+  readonly httpUrl: string;
+  /** The core the gateway is pinned to, or undefined when it runs unpinned. */
+  readonly pinnedCore: number | undefined;
+  /** The `cardea` package version. */
+  readonly version: string = cardeaVersion();
+
+  private constructor(child: ChildProcess, ports: number[], pinnedCore: number | undefined) {
+    this.#child = child;
+    this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    // A bench that dies without close() (an uncaught error, process.exit) must not leave a gateway behind.
+    process.once('exit', this.#killOnExit);
+    void this.#exited.then(() => process.off('exit', this.#killOnExit));
+    this.pid = child.pid as number;
+    this.wsUrl = `ws://127.0.0.1:${ports[0]}/`;
+    this.httpUrl = `http://127.0.0.1:${ports[1]}/janus`;
+    this.pinnedCore = pinnedCore;
+    const keep = (chunk: Buffer): void => {
+      this.#output = (this.#output + chunk.toString()).slice(-outputTailBytes);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+  }
+
+  /** Starts the gateway and resolves once its WebSocket port accepts connections. */
+  static async start(options: CardeaProcessOptions = {}): Promise<CardeaProcess> {
+    const core = options.core ?? 0;
+    const ports = await freePorts(3);
+    const main = fileURLToPath(new URL('./main.ts', import.meta.resolve('@cardea/core')));
+    const args = [
+      main,
+      ...['--ws-port', String(ports[0]), '--http-port', String(ports[1]), '--admin-port', String(ports[2])],
+      ...['--log-level', options.logLevel ?? 'warn', '--admin-secret', randomUUID()],
+      ...(options.iceIp === undefined ? [] : ['--ice-ip', options.iceIp]),
+    ];
+    const taskset = tasksetPath();
+    const pinned = taskset !== undefined && core < coreCount();
+    // CARDEA_* variables of the caller's shell would override nothing (flags win) but could add an API secret.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('CARDEA_')));
+    const child = pinned
+      ? spawn(taskset, ['-c', String(core), process.execPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env })
+      : spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+    if (child.pid === undefined) {
+      const [error] = (await once(child, 'error')) as [Error];
+      throw new Error(`cannot start the Cardea gateway: ${error.message}`);
+    }
+    const gateway = new CardeaProcess(child, ports, pinned ? core : undefined);
+    try {
+      await gateway.#waitForPort(ports[0] as number, options.startTimeoutMs ?? 20_000);
+    } catch (error) {
+      await gateway.close();
+      throw error;
+    }
+    return gateway;
+  }
+
+  /** User + system CPU seconds the gateway has used so far (undefined without procfs). */
+  cpuSeconds(): number | undefined {
+    return processCpuSeconds(this.pid);
+  }
+
+  /** The gateway's resident and peak resident memory in bytes (undefined without procfs). */
+  memory(): { rssBytes: number; peakRssBytes: number } | undefined {
+    return processMemory(this.pid);
+  }
+
+  /** The last few KiB of the gateway's output. */
+  outputTail(): string {
+    return this.#output;
+  }
+
+  /** Stops the gateway (SIGTERM, then SIGKILL after 5 s) and waits for it to exit. Idempotent. */
+  async close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      if (this.#child.exitCode === null && this.#child.signalCode === null) {
+        this.#child.kill('SIGTERM');
+        const timer = setTimeout(() => this.#child.kill('SIGKILL'), 5000);
+        await this.#exited;
+        clearTimeout(timer);
+      }
+    }
+    await this.#exited;
+  }
+
+  async #waitForPort(port: number, timeoutMs: number): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
+    let exited = false;
+    void this.#exited.then(() => (exited = true));
+    while (!(await canConnect(port))) {
+      if (exited) throw new Error(`the Cardea gateway exited during start:\n${this.#output}`);
+      if (performance.now() > deadline)
+        throw new Error(`the Cardea gateway did not listen on ${port} within ${timeoutMs} ms:\n${this.#output}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+/** The version in the repository's package.json ("unknown" when unreadable). */
+function cardeaVersion(): string {
+  try {
+    const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return manifest.version ?? 'unknown';
+  } catch (_error) {
+    return 'unknown'; // recorded as such in the results
+  }
+}

@@ -1,0 +1,305 @@
+// One WebRTC participant of the load generator. werift does what must be real (SDP, ICE, DTLS-SRTP
+// key agreement); once connected, the peer takes werift out of the media path: received datagrams
+// are tapped from werift's UDP transport before werift parses them (RTP is counted from its clear
+// header, and only a sample is decrypted to verify integrity; SRTCP is decrypted to answer PLI/FIR),
+// and media is protected by Cardea's WASM SRTP engine and written straight to the socket. See
+// shared/research/werift.md for why: werift's own media path costs ~60–120 µs per packet.
+import type { Socket } from 'node:dgram';
+import { RTCPeerConnection, RTCRtpCodecParameters, type RTCDtlsTransport, type RTCRtpTransceiver } from 'werift';
+import { srtpKeysFromWerift } from '../../../core/src/media/srtp/srtpKeysFromWerift.ts';
+import type { SrtpFanout } from '../../../core/src/media/srtp/SrtpFanoutTypes.ts';
+import type { FixtureFrame, MediaFixtures } from './MediaFixtures.ts';
+import { StreamCounter, type TrafficTotals } from './TrafficCounters.ts';
+
+/** What a LeanPeer shares with every other peer of its generator. */
+export interface LeanPeerContext {
+  /** The only address candidates are gathered on and offered (127.0.0.2 in a bench namespace). */
+  iceIp: string;
+  engine: SrtpFanout;
+  fixtures: MediaFixtures;
+  totals: TrafficTotals;
+  /** Decrypt and verify one received RTP packet in this many (default 64). */
+  sampleEvery: number;
+}
+
+/** One outgoing RTP stream, driven by the MediaPacer. */
+export interface OutgoingStream {
+  readonly kind: 'audio' | 'video';
+  /** Fixture frame index to send next. */
+  frame: number;
+  /** performance.now() when the next frame is due. */
+  dueMs: number;
+  seq: number;
+  /** RTP timestamp of the frame being sent: taken from the send time (see LoadGenerator.#tick). */
+  timestamp: number;
+  /** RTP timestamp at `originMs` (random, RFC 3550 §5.1). */
+  readonly timestampOrigin: number;
+  readonly originMs: number;
+  /** Set by a PLI/FIR: the next video frame is the GOP's keyframe. */
+  keyframeRequested: boolean;
+}
+
+const rtpHeaderBytes = 12;
+
+function codecs(): { audio: RTCRtpCodecParameters[]; video: RTCRtpCodecParameters[] } {
+  return {
+    audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48_000, channels: 2, payloadType: 111 })],
+    video: [
+      new RTCRtpCodecParameters({
+        mimeType: 'video/VP8',
+        clockRate: 90_000,
+        payloadType: 96,
+        rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }],
+      }),
+    ],
+  };
+}
+
+/** A participant's PeerConnection (werift for signalling and keys, raw sockets for media). */
+export class LeanPeer {
+  readonly pc: RTCPeerConnection;
+  readonly #ctx: LeanPeerContext;
+  readonly #streams = new Map<number, StreamCounter>();
+  readonly #clockByPt = new Map<number, number>();
+  readonly outgoing: OutgoingStream[] = [];
+  readonly #egress = new Map<OutgoingStream, { id: number; payloadType: number }>();
+  #socket: Socket | undefined;
+  #remote: [string, number] | undefined;
+  #dtls: RTCDtlsTransport | undefined;
+  #sampleCountdown: number;
+  #closed = false;
+
+  constructor(ctx: LeanPeerContext) {
+    this.#ctx = ctx;
+    this.#sampleCountdown = ctx.sampleEvery;
+    this.pc = new RTCPeerConnection({
+      codecs: codecs(),
+      headerExtensions: { audio: [], video: [] },
+      bundlePolicy: 'max-bundle',
+      iceServers: [],
+      iceUseIpv4: true,
+      iceUseIpv6: false,
+      iceUseTcp: false,
+      iceAdditionalHostAddresses: [ctx.iceIp],
+      iceInterfaceAddresses: { udp4: ctx.iceIp },
+    });
+  }
+
+  /** RTP packets received on this peer (all streams). */
+  get packetsIn(): number {
+    let n = 0;
+    for (const s of this.#streams.values()) n += s.packets;
+    return n;
+  }
+
+  /** Makes an offer with one transceiver per entry (e.g. audio + video sendonly) once gathering is complete. */
+  async offer(media: { kind: 'audio' | 'video'; direction: 'sendonly' | 'sendrecv' | 'recvonly' }[]): Promise<string> {
+    for (const m of media) this.pc.addTransceiver(m.kind, { direction: m.direction });
+    await this.pc.setLocalDescription(await this.pc.createOffer());
+    return this.#gatheredSdp();
+  }
+
+  /** Applies the gateway's answer to our offer. */
+  async acceptAnswer(sdp: string): Promise<void> {
+    await this.pc.setRemoteDescription({ type: 'answer', sdp });
+  }
+
+  /** Answers a gateway's offer (a subscription): every m-line received only. */
+  async answer(sdp: string): Promise<string> {
+    await this.pc.setRemoteDescription({ type: 'offer', sdp });
+    for (const t of this.pc.getTransceivers()) t.setDirection('recvonly');
+    await this.pc.setLocalDescription(await this.pc.createAnswer());
+    return this.#gatheredSdp();
+  }
+
+  /**
+   * Resolves once ICE and DTLS are up, then moves media off werift: taps the selected socket and
+   * registers an SRTP egress stream per sending transceiver. Rejects after `timeoutMs`.
+   */
+  async connected(timeoutMs: number): Promise<void> {
+    if (this.pc.connectionState !== 'connected') {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          sub.unSubscribe();
+          reject(new Error(`PeerConnection not connected after ${timeoutMs} ms (state ${this.pc.connectionState})`));
+        }, timeoutMs);
+        const sub = this.pc.connectionStateChange.subscribe((state) => {
+          if (state === 'connected' || state === 'failed' || state === 'closed') {
+            clearTimeout(timer);
+            sub.unSubscribe();
+            if (state === 'connected') resolve();
+            else reject(new Error(`PeerConnection ${state}`));
+          }
+        });
+      });
+    }
+    this.#takeMediaPath();
+  }
+
+  /** Sends one fixture frame on `stream` (its packets back to back), as the pacer decides. */
+  sendFrame(stream: OutgoingStream, frame: FixtureFrame): void {
+    const egress = this.#egress.get(stream);
+    const socket = this.#socket;
+    const remote = this.#remote;
+    if (!egress || !socket || !remote || this.#closed) return;
+    const { engine, totals } = this.#ctx;
+    const ids = [egress.id];
+    for (const packet of frame.packets) {
+      const input = engine.input;
+      input[0] = 0x80;
+      input[1] = (packet.marker ? 0x80 : 0) | egress.payloadType;
+      input.writeUInt16BE(stream.seq, 2);
+      input.writeUInt32BE(stream.timestamp >>> 0, 4);
+      input.writeUInt32BE(0, 8); // the engine writes the stream's SSRC
+      input.set(packet.payload, rtpHeaderBytes);
+      stream.seq = (stream.seq + 1) & 0xffff;
+      const n = engine.fanout(rtpHeaderBytes + packet.payload.length, ids, 1);
+      if (n !== 1) {
+        totals.sendErrors++;
+        continue;
+      }
+      const offset = engine.outOffsets[0] as number;
+      const length = engine.outLengths[0] as number;
+      try {
+        socket.send(engine.arena, offset, length, remote[1], remote[0]);
+        totals.rtpOut++;
+        totals.bytesOut += length;
+      } catch (_error) {
+        totals.sendErrors++; // socket closed while the pacer ran: counted, the peer is going away
+      }
+    }
+  }
+
+  /** Closes the PeerConnection and frees the SRTP streams. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const { id } of this.#egress.values()) this.#ctx.engine.remove(id);
+    this.#egress.clear();
+    this.outgoing.length = 0;
+    await this.pc.close().catch(() => undefined); // a half-set-up PC may reject its close: nothing else to release
+  }
+
+  async #gatheredSdp(): Promise<string> {
+    if (this.pc.iceGatheringState !== 'complete') {
+      await new Promise<void>((resolve) => {
+        const sub = this.pc.iceGatheringStateChange.subscribe((state) => {
+          if (state === 'complete') {
+            sub.unSubscribe();
+            resolve();
+          }
+        });
+      });
+    }
+    const sdp = this.pc.localDescription?.sdp ?? '';
+    // werift also gathers the namespace's other addresses: offer only the bench address.
+    return sdp
+      .split('\r\n')
+      .filter((line) => !line.startsWith('a=candidate:') || line.split(' ')[4] === this.#ctx.iceIp)
+      .join('\r\n');
+  }
+
+  #takeMediaPath(): void {
+    const iceTransport = this.pc.iceTransports[0];
+    const dtls = this.pc.dtlsTransports[0];
+    const pair = iceTransport?.connection.nominated;
+    if (!iceTransport || !dtls || !pair) throw new Error('connected PeerConnection without a selected candidate pair');
+    const transport = (pair.protocol as unknown as { transport: { socket: Socket; onData: (data: Buffer, addr: unknown) => void } })
+      .transport;
+    this.#socket = transport.socket;
+    this.#remote = [pair.remoteAddr[0], pair.remoteAddr[1]];
+    this.#dtls = dtls;
+    for (const line of (this.pc.remoteDescription?.sdp ?? '').split('\r\n')) {
+      const m = /^a=rtpmap:(\d+) [^/]+\/(\d+)/.exec(line);
+      if (m) this.#clockByPt.set(Number(m[1]), Number(m[2]));
+    }
+    const keys = srtpKeysFromWerift(dtls);
+    for (const t of this.pc.getTransceivers()) this.#addOutgoing(t, keys.local);
+    const inner = transport.onData;
+    transport.onData = (data, addr) => {
+      const b0 = data[0] as number;
+      if (b0 < 128 || b0 > 191) return inner(data, addr); // STUN (0–3) and DTLS (20–63) stay werift's (RFC 7983)
+      const b1 = data[1] as number;
+      if (b1 >= 192 && b1 <= 223) this.#onRtcp(data);
+      else this.#onRtp(data);
+    };
+  }
+
+  #addOutgoing(t: RTCRtpTransceiver, key: ReturnType<typeof srtpKeysFromWerift>['local']): void {
+    if (t.currentDirection !== 'sendonly' && t.currentDirection !== 'sendrecv') return;
+    const payloadType = t.sender.codec?.payloadType;
+    if (payloadType === undefined) return;
+    const kind = t.kind === 'video' ? 'video' : 'audio';
+    const stream: OutgoingStream = {
+      kind,
+      frame: 0,
+      dueMs: performance.now() + Math.random() * 20,
+      seq: (Math.random() * 0xffff) | 0,
+      timestamp: 0,
+      timestampOrigin: (Math.random() * 0xffffffff) >>> 0,
+      originMs: performance.now(),
+      keyframeRequested: false,
+    };
+    const id = this.#ctx.engine.addEgress(key, { ssrc: t.sender.ssrc, payloadType });
+    this.#egress.set(stream, { id, payloadType });
+    this.outgoing.push(stream);
+  }
+
+  #onRtp(data: Buffer): void {
+    const totals = this.#ctx.totals;
+    totals.rtpIn++;
+    totals.bytesIn += data.length;
+    const ssrc = data.readUInt32BE(8);
+    let stream = this.#streams.get(ssrc);
+    if (!stream) {
+      stream = new StreamCounter(this.#clockByPt.get((data[1] as number) & 0x7f) ?? 90_000);
+      this.#streams.set(ssrc, stream);
+    }
+    stream.onPacket(data.readUInt16BE(2), data.readUInt32BE(4), data.length, performance.now(), totals);
+    if (--this.#sampleCountdown <= 0) {
+      this.#sampleCountdown = this.#ctx.sampleEvery;
+      this.#verify(data);
+    }
+  }
+
+  /** Decrypts one packet with werift's session (allocates: only on the sample) and checks its payload. */
+  #verify(data: Buffer): void {
+    const totals = this.#ctx.totals;
+    let plain: Buffer;
+    try {
+      plain = (this.#dtls as RTCDtlsTransport).srtp.decrypt(data);
+    } catch (_error) {
+      totals.decryptFailures++; // counted: a failing integrity sample is the finding
+      return;
+    }
+    totals.sampled++;
+    const cc = (plain[0] as number) & 0x0f;
+    let offset = rtpHeaderBytes + cc * 4;
+    if ((plain[0] as number) & 0x10) offset += 4 + plain.readUInt16BE(offset + 2) * 4;
+    let end = plain.length;
+    if ((plain[0] as number) & 0x20) end -= plain[end - 1] as number;
+    if (!this.#ctx.fixtures.isKnownPayload(plain.subarray(offset, end))) totals.corrupt++;
+  }
+
+  /** SRTCP from the gateway: counted, and PLI/FIR answered with a keyframe (RFC 4585 §6.3.1, RFC 5104 §4.3.1). */
+  #onRtcp(data: Buffer): void {
+    const totals = this.#ctx.totals;
+    totals.rtcpIn++;
+    let plain: Buffer;
+    try {
+      plain = (this.#dtls as RTCDtlsTransport).srtcp.decrypt(data);
+    } catch (_error) {
+      totals.rtcpDecryptFailures++; // counted and reported; an undecryptable RTCP packet carries no request we could answer
+      return;
+    }
+    for (let offset = 0; offset + 4 <= plain.length;) {
+      const fmt = (plain[offset] as number) & 0x1f;
+      const pt = plain[offset + 1] as number;
+      if (pt === 206 && (fmt === 1 || fmt === 4)) {
+        totals.keyframeRequests++;
+        for (const s of this.outgoing) if (s.kind === 'video') s.keyframeRequested = true;
+      }
+      offset += (plain.readUInt16BE(offset + 2) + 1) * 4;
+    }
+  }
+}

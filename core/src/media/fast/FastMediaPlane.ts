@@ -1,0 +1,518 @@
+import type { MediaKind, RtpForward, SimulcastTarget, TalkingOptions } from '@cardea/plugin-sdk';
+import { TypedEmitter } from '../../util/TypedEmitter.ts';
+import { AudioMixers } from '../audio/AudioMixers.ts';
+import type { AudioPacketSink } from '../audio/AudioEndpointTypes.ts';
+import { FastAudioTransport, type FastAudioPlane } from './FastAudioTransport.ts';
+import { ntpNow } from '../../webrtc/weriftPatches.ts';
+import type { IncomingStreamInfo, MediaCounters, MediaEndpoint, MediaPlane, MediaPlaneEvents, PlaneRoute } from '../MediaPlaneTypes.ts';
+import { KEYFRAME_INTERVAL_MS, KEYFRAME_RETRY_MS, RouteGraph, SWITCH_STEP, wantedLayer } from '../RouteGraph.ts';
+import { RtpForwarders } from '../RtpForwarders.ts';
+import { createSrtpFanout } from '../srtp/createSrtpFanout.ts';
+import type { SrtpEngineKind, SrtpFanout } from '../srtp/SrtpFanoutTypes.ts';
+import { TalkingDetector } from '../TalkingDetector.ts';
+import { isVp8KeyframeStart } from '../vp8.ts';
+import { FastEndpoint, type EgressStream, type IngressStream } from './FastEndpoint.ts';
+import { parseRtcp, writeNack, writePli, writeReceiverReport, writeRemb, writeSenderReport } from './rtcpPackets.ts';
+import { isRtcp, readAudioLevel, rtpPayloadOffset, rtpPayloadType, rtpSequence, rtpSsrc, rtpTimestamp } from './rtpHeader.ts';
+
+/** Sizing of the fast path. */
+export interface FastMediaPlaneOptions {
+  /** SRTP engine (config `media.srtpEngine`, default 'wasm'). */
+  engine?: SrtpEngineKind;
+  /** Most copies of one packet (subscribers of one stream), default 256. */
+  maxSubscribers?: number;
+}
+
+/**
+ * Output slots of the engine's arena ring: copies written in one event-loop turn stay intact until
+ * their deferred sends run (dgram defers to the next tick), so this bounds copies per turn — the
+ * shared mix of a 1000-listener AudioBridge room is one turn (8192 × 1500 B = 12 MB, allocated once).
+ */
+const ARENA_SLOTS = 8192;
+
+/** Milliseconds between RTCP reports per PeerConnection (RFC 3550 §6.2 allows far less for few members). */
+const RTCP_INTERVAL_MS = 1000;
+
+/**
+ * Cardea's own media plane: werift terminates ICE, DTLS and SCTP, and Cardea moves RTP itself on
+ * the raw datagrams — one SRTP engine call per incoming packet unprotects it, another writes the
+ * rewritten, protected copies for every destination into preallocated memory, and JS hands views
+ * to the socket (core/src/media/srtp/README.md). Cardea also owns RTCP for these streams: receiver
+ * and sender reports, PLI/FIR towards sources, REMB for bitrate caps, NACKs to publishers for their
+ * losses, and retransmissions from a bounded per-stream buffer for subscribers' NACKs.
+ */
+export class FastMediaPlane implements MediaPlane, FastAudioPlane {
+  readonly events = new TypedEmitter<MediaPlaneEvents>();
+  /** Audio mixers (the AudioBridge), fed and sent through this plane. */
+  readonly audio: AudioMixers;
+  readonly #audioSinks = new Map<number, AudioPacketSink>();
+  /** SSRC of the mixer's frames as fed to the engine (each listener's stream rewrites it). */
+  static readonly #MIX_SSRC = 0x4d495800;
+  readonly #engine: SrtpFanout;
+  readonly #graph = new RouteGraph();
+  readonly #endpoints = new Map<number, FastEndpoint>();
+  readonly #forwarders = new RtpForwarders();
+  readonly #subs: Uint32Array;
+  readonly #dests: FastEndpoint[] = [];
+  readonly #egs: EgressStream[] = [];
+  readonly #rtcpTimer: NodeJS.Timeout;
+  readonly #rtcpOut = Buffer.alloc(1500);
+  readonly #lastPli = new Map<number, number>();
+  /** Counters of what the fast path refused. */
+  readonly drops = { malformed: 0, unknownSsrc: 0, tooLarge: 0 };
+  /** NACK handling: packets asked for, retransmitted from the buffers, NACKs sent to publishers. */
+  readonly nack = { requested: 0, retransmitted: 0, missed: 0, sent: 0 };
+  readonly #retransmit = new Uint32Array(1);
+  readonly #pendingKeyframes: number[] = [];
+  readonly #pendingNacks: number[] = [];
+  readonly #rtcpQueue: Array<{ ep: FastEndpoint; context: number; bytes: Buffer }> = [];
+  #closed = false;
+
+  constructor(options: FastMediaPlaneOptions = {}) {
+    const maxSubscribers = options.maxSubscribers ?? 256;
+    this.#engine = createSrtpFanout({ engine: options.engine ?? 'wasm', maxSubscribers, maxStreams: 8192, arenaSlots: ARENA_SLOTS });
+    this.#subs = new Uint32Array(maxSubscribers);
+    this.#rtcpTimer = setInterval(() => this.#sendReports(), RTCP_INTERVAL_MS);
+    this.#rtcpTimer.unref();
+    this.audio = new AudioMixers({ transport: new FastAudioTransport(this) });
+  }
+
+  setAudioSink(handleId: number, sink: AudioPacketSink | null): void {
+    if (sink) this.#audioSinks.set(handleId, sink);
+    else this.#audioSinks.delete(handleId);
+  }
+
+  canSendAudio(handleId: number): boolean {
+    const ep = this.#endpoints.get(handleId);
+    return ep?.bypass !== undefined && ep.egressByKind.audio.length > 0;
+  }
+
+  sendAudio(handleIds: readonly number[], count: number, payload: Uint8Array, timestamp: number): void {
+    // In chunks of the engine's per-call cap; the arena ring holds ARENA_SLOTS copies per tick.
+    for (let start = 0; start < count; start += this.#subs.length) this.#sendAudioChunk(handleIds, start, Math.min(count, start + this.#subs.length), payload, timestamp);
+  }
+
+  #sendAudioChunk(handleIds: readonly number[], from: number, to: number, payload: Uint8Array, timestamp: number): void {
+    const f = this.#engine;
+    const length = 12 + payload.length;
+    if (length > f.maxPacketBytes) return;
+    let k = 0;
+    for (let i = from; i < to; i++) {
+      const ep = this.#endpoints.get(handleIds[i] as number);
+      const eg = ep?.egressByKind.audio[0];
+      if (!ep?.bypass || !eg) continue;
+      if (eg.lastSourceSsrc !== FastMediaPlane.#MIX_SSRC) {
+        const payloadType = eg.payloadTypes.get('opus');
+        f.setRewrite(eg.engineId, { ssrc: eg.localSsrc, ...(payloadType !== undefined ? { payloadType } : {}), timestampStep: 960 });
+        if (eg.lastSourceSsrc !== undefined) f.rebase(eg.engineId, 960);
+        eg.lastSourceSsrc = FastMediaPlane.#MIX_SSRC;
+        eg.source = undefined;
+      }
+      this.#subs[k] = eg.engineId;
+      this.#dests[k] = ep;
+      this.#egs[k] = eg;
+      k++;
+    }
+    if (k === 0) return;
+    // One RTP packet per 20 ms frame, numbered by the frame (RFC 3550 §5.1), SSRC and PT rewritten per listener.
+    const seq = Math.floor(timestamp / 960) & 0xffff;
+    const input = f.input;
+    input[0] = 0x80;
+    input[1] = 111;
+    input.writeUInt16BE(seq, 2);
+    input.writeUInt32BE(timestamp >>> 0, 4);
+    input.writeUInt32BE(FastMediaPlane.#MIX_SSRC, 8);
+    input.set(payload, 12);
+    this.#deliver(f.fanout(length, this.#subs, k), length - 12, seq, performance.now());
+  }
+
+  attach(endpoint: MediaEndpoint): void {
+    if (this.#closed) return;
+    this.#dispose(endpoint.handleId);
+    const ep = new FastEndpoint(endpoint.handleId, endpoint.peer, this.#engine);
+    ep.talking = this.#graph.talking(ep.handleId);
+    this.#endpoints.set(ep.handleId, ep);
+    this.audio.attach(ep.handleId, endpoint.peer);
+    const { peer } = ep;
+    ep.disposers.push(
+      peer.events.on('up', () => {
+        ep.bypass = peer.openBypass((datagram) => this.#onDatagram(ep, datagram));
+        ep.refresh();
+        for (const delay of KEYFRAME_RETRY_MS) {
+          const timer = setTimeout(() => this.#keyframeFromSources(ep.handleId), delay);
+          ep.disposers.push(() => clearTimeout(timer));
+        }
+      }),
+    );
+    ep.disposers.push(peer.events.on('negotiated', () => ep.refresh()));
+    ep.disposers.push(
+      peer.events.on('data', (label, text) => {
+        for (const edge of this.#graph.edgesFrom(ep.handleId) ?? []) {
+          if (edge.kind !== 'data') continue;
+          const dest = this.#endpoints.get(edge.to);
+          if (dest && !dest.muted.has('data')) dest.peer.sendData(text, label);
+        }
+      }),
+    );
+  }
+
+  detach(handleId: number): void {
+    this.#dispose(handleId);
+    this.audio.detach(handleId);
+  }
+
+  forget(handleId: number): void {
+    this.#dispose(handleId);
+    this.audio.forget(handleId);
+    this.#graph.forget(handleId);
+    this.#forwarders.removeHandle(handleId);
+  }
+
+  addRoute(route: PlaneRoute): void {
+    this.#graph.add(route);
+    if (route.kinds.includes('video')) this.requestKeyframe(route.from);
+  }
+
+  removeRoute(route: PlaneRoute): void {
+    this.#graph.remove(route);
+  }
+
+  setSending(handleId: number, kind: MediaKind, sending: boolean): void {
+    const ep = this.#endpoints.get(handleId);
+    if (!ep) return;
+    if (!sending) {
+      ep.muted.add(kind);
+      return;
+    }
+    ep.muted.delete(kind);
+    if (kind === 'video') this.#keyframeFromSources(handleId);
+  }
+
+  requestKeyframe(handleId: number): void {
+    const ep = this.#endpoints.get(handleId);
+    if (!ep) return;
+    for (const s of ep.ingress.values()) if (s.kind === 'video') this.#pli(ep, s.ssrc);
+  }
+
+  setBitrateCap(handleId: number, bitsPerSecond: number): void {
+    const ep = this.#endpoints.get(handleId);
+    if (!ep) return;
+    ep.bitrateCap = Math.max(0, Math.floor(bitsPerSecond));
+    if (ep.bitrateCap > 0) this.#sendRtcp(ep, writeRemb(this.#rtcpOut, writeReceiverReport(this.#rtcpOut, ep.rtcpSsrc, []), ep.rtcpSsrc, ep.bitrateCap, [...ep.ingress.keys()]));
+  }
+
+  setSimulcastTarget(handleId: number, mid: string, target: SimulcastTarget): void {
+    this.#graph.setTarget(handleId, mid, target);
+    this.#keyframeFromSources(handleId);
+  }
+
+  detectTalking(handleId: number, options: TalkingOptions | null): void {
+    this.#graph.setTalking(handleId, options);
+    const ep = this.#endpoints.get(handleId);
+    if (!ep) return;
+    ep.talking = options ?? undefined;
+    ep.detectors.clear();
+  }
+
+  forwardRtp(handleId: number, forward: RtpForward): number {
+    return this.#forwarders.add(handleId, forward);
+  }
+
+  stopRtpForward(id: number): void {
+    this.#forwarders.remove(id);
+  }
+
+  listRtpForwarders(handleId?: number): Array<RtpForward & { id: number; packets: number }> {
+    return this.#forwarders.list(handleId);
+  }
+
+  incoming(handleId: number): IncomingStreamInfo[] {
+    const ep = this.#endpoints.get(handleId);
+    return [...(ep?.ingress.values() ?? [])].map((s) => ({ mid: s.mid, kind: s.kind, rid: s.rid, layer: s.layer, ssrc: s.ssrc, lastRtpAt: s.lastRtpAt }));
+  }
+
+  counters(handleId: number): MediaCounters | undefined {
+    const c = this.#endpoints.get(handleId)?.counters;
+    return c ? { ...c } : undefined;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#rtcpTimer);
+    for (const id of [...this.#endpoints.keys()]) this.#dispose(id);
+    this.#graph.clear();
+    this.#forwarders.close();
+    void this.audio.close();
+    this.events.removeAllListeners();
+  }
+
+  #dispose(handleId: number): void {
+    const ep = this.#endpoints.get(handleId);
+    if (!ep) return;
+    ep.close();
+    this.#endpoints.delete(handleId);
+  }
+
+  #keyframeFromSources(handleId: number): void {
+    for (const from of this.#graph.sourcesOf(handleId)) this.requestKeyframe(from);
+  }
+
+  /** One datagram from a client: SRTCP or SRTP (RFC 5761 §4 demultiplexing). */
+  #onDatagram(ep: FastEndpoint, datagram: Buffer): void {
+    const f = this.#engine;
+    if (datagram.length > f.maxPacketBytes || datagram.length < 12) {
+      this.drops.tooLarge++;
+      return;
+    }
+    f.input.set(datagram);
+    if (isRtcp(datagram)) {
+      this.#onRtcp(ep, datagram.length);
+      return;
+    }
+    const ssrc = rtpSsrc(f.input);
+    let info = ep.ingress.get(ssrc);
+    const fresh = info === undefined;
+    if (!info) info = ep.learn(f.input, datagram.length, ssrc);
+    if (!info) {
+      this.drops.unknownSsrc++;
+      ep.counters.dropped++;
+      return;
+    }
+    const n = f.unprotect(info.engineId, datagram.length);
+    if (n < 0) {
+      if (fresh) ep.forgetIngress(ssrc);
+      ep.counters.dropped++;
+      return;
+    }
+    this.#onRtp(ep, info, n);
+  }
+
+  #onRtp(ep: FastEndpoint, info: IngressStream, n: number): void {
+    const f = this.#engine;
+    const buf = f.input;
+    const now = performance.now();
+    const seq = rtpSequence(buf);
+    info.stats.add(seq, rtpTimestamp(buf), now);
+    info.lastRtpAt = now;
+    if (info.history) {
+      if (info.lastSeq >= 0) this.#nackGap(ep, info, seq);
+      info.history.store(buf, n, seq);
+    }
+    if (info.lastSeq < 0 || ((seq - info.lastSeq) & 0xffff) < 0x8000) info.lastSeq = seq;
+    ep.counters.packetsIn++;
+    ep.counters.bytesIn += n;
+    ep.peer.notePacket(info.mid, info.kind);
+    if (info.kind === 'audio' && ep.talking && ep.bypass) this.#noteLevel(ep, info.mid, readAudioLevel(buf, n, ep.bypass.extensions.audioLevel));
+    if (this.#forwarders.wants(ep.handleId, info.mid)) this.#forwarders.send(ep.handleId, info.mid, Buffer.from(buf.subarray(0, n)));
+    if (info.kind === 'audio') {
+      const sink = this.#audioSinks.get(ep.handleId);
+      if (sink) {
+        const at = rtpPayloadOffset(buf, n);
+        if (at >= 0) sink(seq, buf.subarray(at, n), ep.bypass ? readAudioLevel(buf, n, ep.bypass.extensions.audioLevel) : -1);
+        return;
+      }
+    }
+    const edges = this.#graph.edgesFrom(ep.handleId);
+    if (!edges) return;
+    const codec = info.codecs.get(rtpPayloadType(buf));
+    let count = 0;
+    for (const edge of edges) {
+      if (edge.kind !== info.kind || (edge.fromMid !== undefined && edge.fromMid !== info.mid)) continue;
+      const dest = this.#endpoints.get(edge.to);
+      if (!dest?.bypass || dest.muted.has(info.kind) || count >= this.#subs.length) continue;
+      const eg = edge.toMid !== undefined ? dest.egress.get(edge.toMid) : dest.egressByKind[info.kind][info.index];
+      if (!eg || eg.kind !== info.kind) continue;
+      if (info.layer !== undefined && !this.#acceptLayer(ep, dest, eg, info, n, now)) continue;
+      if (eg.lastSourceSsrc !== info.ssrc) this.#switchSource(eg, info, codec);
+      this.#subs[count] = eg.engineId;
+      this.#dests[count] = dest;
+      this.#egs[count] = eg;
+      count++;
+    }
+    if (count === 0) return;
+    this.#deliver(f.fanout(n, this.#subs, count), n - 12, seq, now);
+  }
+
+  /** Sends the `written` copies of the last fanout() and accounts them. */
+  #deliver(written: number, payloadBytes: number, seq: number, now: number): void {
+    const f = this.#engine;
+    for (let i = 0; i < written; i++) {
+      const dest = this.#dests[i] as FastEndpoint;
+      const eg = this.#egs[i] as EgressStream;
+      const offset = f.outOffsets[i] as number;
+      const length = f.outLengths[i] as number;
+      dest.bypass?.send(f.arena, offset, length);
+      dest.counters.packetsOut++;
+      dest.counters.bytesOut += length;
+      eg.packets++;
+      eg.octets += payloadBytes;
+      eg.lastTimestamp = f.arena.readUInt32BE(offset + 4);
+      eg.lastSentAt = now;
+      eg.seqDelta = (f.arena.readUInt16BE(offset + 2) - seq) & 0xffff;
+    }
+  }
+
+  /** A gap in a publisher's video sequence: NACK the missing packets once (RFC 4585 §6.2.1). */
+  #nackGap(ep: FastEndpoint, info: IngressStream, seq: number): void {
+    const gap = (seq - info.lastSeq) & 0xffff;
+    if (gap < 2 || gap > 64) return;
+    this.nack.sent++;
+    this.#sendRtcp(ep, writeNack(this.#rtcpOut, writeReceiverReport(this.#rtcpOut, ep.rtcpSsrc, []), ep.rtcpSsrc, info.ssrc, (info.lastSeq + 1) & 0xffff, gap - 1));
+  }
+
+  /**
+   * A subscriber lost packets we sent on `mediaSsrc`: resend them from the source's buffer through
+   * the same egress stream. A late packet keeps the stream's offsets, so the copy carries the
+   * sequence number the subscriber asked for (valid until the stream switches source).
+   */
+  #answerNack(ep: FastEndpoint, mediaSsrc: number, pid: number, blp: number): void {
+    let eg: EgressStream | undefined;
+    for (const e of ep.egress.values()) if (e.localSsrc === mediaSsrc) eg = e;
+    if (!eg || !eg.source || !ep.bypass) return;
+    const history = eg.source.history;
+    const f = this.#engine;
+    for (let bit = -1; bit < 16; bit++) {
+      if (bit >= 0 && !(blp & (1 << bit))) continue;
+      this.nack.requested++;
+      const outSeq = (pid + bit + 1) & 0xffff;
+      const length = history ? history.copy((outSeq - eg.seqDelta) & 0xffff, f.input) : 0;
+      if (length === 0) {
+        this.nack.missed++;
+        continue;
+      }
+      this.#retransmit[0] = eg.engineId;
+      if (f.fanout(length, this.#retransmit, 1) !== 1) continue;
+      ep.bypass.send(f.arena, f.outOffsets[0] as number, f.outLengths[0] as number);
+      this.nack.retransmitted++;
+    }
+  }
+
+  /** A destination stream starts forwarding another source: continue its sequence and timeline. */
+  #switchSource(eg: EgressStream, info: IngressStream, codec: string | undefined): void {
+    const payloadType = codec === undefined ? undefined : eg.payloadTypes.get(codec);
+    this.#engine.setRewrite(eg.engineId, { ssrc: eg.localSsrc, ...(payloadType !== undefined ? { payloadType } : {}), timestampStep: SWITCH_STEP[info.kind] });
+    if (eg.lastSourceSsrc !== undefined) this.#engine.rebase(eg.engineId, SWITCH_STEP[info.kind]);
+    eg.lastSourceSsrc = info.ssrc;
+    eg.source = info;
+  }
+
+  /** Simulcast: forward only the current layer, switching to the wanted layer on a VP8 keyframe. */
+  #acceptLayer(source: FastEndpoint, dest: FastEndpoint, eg: EgressStream, info: IngressStream, n: number, now: number): boolean {
+    const wanted = wantedLayer(this.#graph.target(dest.handleId, eg.mid), source.layersOf(info.mid), now);
+    if (info.layer === eg.layer) {
+      if (wanted !== eg.layer && now - eg.lastKeyframeRequest >= KEYFRAME_INTERVAL_MS) {
+        eg.lastKeyframeRequest = now;
+        this.requestKeyframe(source.handleId);
+      }
+      return true;
+    }
+    if (info.layer !== wanted) return false;
+    const buf = this.#engine.input;
+    const at = rtpPayloadOffset(buf, n);
+    if (at < 0 || !isVp8KeyframeStart(buf.subarray(at, n))) {
+      if (now - eg.lastKeyframeRequest >= KEYFRAME_INTERVAL_MS) {
+        eg.lastKeyframeRequest = now;
+        this.requestKeyframe(source.handleId);
+      }
+      return false;
+    }
+    eg.layer = info.layer;
+    return true;
+  }
+
+  #onRtcp(ep: FastEndpoint, length: number): void {
+    const f = this.#engine;
+    const sender = f.input.readUInt32BE(4);
+    const context = ep.rtcpContext(sender);
+    const n = context < 0 ? -1 : f.unprotectRtcp(context, length);
+    if (n < 0) {
+      ep.counters.dropped++;
+      return;
+    }
+    const now = performance.now();
+    // Collect first, act after: acting writes RTCP and retransmissions into the engine's input,
+    // which holds the packet being parsed.
+    const keyframes = this.#pendingKeyframes;
+    const nacks = this.#pendingNacks;
+    keyframes.length = 0;
+    nacks.length = 0;
+    const ok = parseRtcp(f.input, n, {
+      keyframe: (mediaSsrc) => {
+        if (keyframes.length < 16) keyframes.push(mediaSsrc);
+      },
+      nack: (mediaSsrc, pid, blp) => {
+        if (nacks.length < 3 * 32) nacks.push(mediaSsrc, pid, blp);
+      },
+      senderReport: (ssrc, middle) => ep.ingress.get(ssrc)?.stats.senderReport(middle, now),
+    });
+    if (!ok) this.drops.malformed++;
+    for (const mediaSsrc of keyframes) {
+      for (const eg of ep.egress.values()) if (eg.localSsrc === mediaSsrc) this.#keyframeFromSourcesOf(ep.handleId, eg.mid);
+    }
+    for (let i = 0; i + 2 < nacks.length; i += 3) this.#answerNack(ep, nacks[i] as number, nacks[i + 1] as number, nacks[i + 2] as number);
+  }
+
+  /** A destination asked for a keyframe on one of its mids: ask the sources routed there. */
+  #keyframeFromSourcesOf(handleId: number, mid: string): void {
+    for (const from of this.#graph.sourcesOf(handleId)) {
+      if ((this.#graph.edgesFrom(from) ?? []).some((e) => e.to === handleId && (e.toMid === undefined || e.toMid === mid))) this.requestKeyframe(from);
+    }
+  }
+
+  /** Sends a PLI for a source SSRC (RFC 4585 §6.3.1), at most one per KEYFRAME_INTERVAL_MS. */
+  #pli(ep: FastEndpoint, mediaSsrc: number): void {
+    const now = performance.now();
+    if (now - (this.#lastPli.get(mediaSsrc) ?? -Infinity) < KEYFRAME_INTERVAL_MS / 2) return;
+    this.#lastPli.set(mediaSsrc, now);
+    const end = writePli(this.#rtcpOut, writeReceiverReport(this.#rtcpOut, ep.rtcpSsrc, []), ep.rtcpSsrc, mediaSsrc);
+    this.#sendRtcp(ep, end);
+  }
+
+  /**
+   * Queues the RTCP in #rtcpOut[0..length) for the endpoint's RTCP context (or `context`). Sent from
+   * a microtask: protecting works in the engine's input, which may hold the packet being forwarded.
+   */
+  #sendRtcp(ep: FastEndpoint, length: number, context = ep.rtcpEgress): void {
+    if (!ep.bypass || context < 0 || this.#rtcpQueue.length >= 256) return;
+    this.#rtcpQueue.push({ ep, context, bytes: Buffer.from(this.#rtcpOut.subarray(0, length)) });
+    if (this.#rtcpQueue.length === 1) queueMicrotask(() => this.#flushRtcp());
+  }
+
+  #flushRtcp(): void {
+    const f = this.#engine;
+    for (const { ep, context, bytes } of this.#rtcpQueue.splice(0)) {
+      if (!ep.bypass) continue;
+      f.input.set(bytes);
+      const n = f.protectRtcp(context, bytes.length);
+      // dgram defers the send to the next tick: give it its own copy (RTCP is a few packets a second).
+      if (n > 0) ep.bypass.send(Buffer.from(f.input.subarray(0, n)), 0, n);
+    }
+  }
+
+  /** Every second: a receiver report (+ REMB) and a sender report per stream sent, per PeerConnection. */
+  #sendReports(): void {
+    const now = performance.now();
+    const ntp = ntpNow();
+    for (const ep of this.#endpoints.values()) {
+      if (!ep.bypass) continue;
+      const blocks = [...ep.ingress.values()].filter((s) => s.stats.packets > 0).map((s) => s.stats.block(now));
+      let end = writeReceiverReport(this.#rtcpOut, ep.rtcpSsrc, blocks);
+      if (ep.bitrateCap > 0) end = writeRemb(this.#rtcpOut, end, ep.rtcpSsrc, ep.bitrateCap, [...ep.ingress.keys()]);
+      this.#sendRtcp(ep, end);
+      for (const eg of ep.egress.values()) {
+        if (eg.packets === 0) continue;
+        const rtpTs = (eg.lastTimestamp + Math.round(((now - eg.lastSentAt) * eg.clockRate) / 1000)) >>> 0;
+        this.#sendRtcp(ep, writeSenderReport(this.#rtcpOut, eg.localSsrc, ntp, rtpTs, eg.packets, eg.octets), eg.engineId);
+      }
+    }
+  }
+
+  #noteLevel(ep: FastEndpoint, mid: string, level: number): void {
+    if (level < 0 || !ep.talking) return;
+    let detector = ep.detectors.get(mid);
+    if (!detector) ep.detectors.set(mid, (detector = new TalkingDetector(ep.talking)));
+    const change = detector.add(level);
+    if (change) this.events.emit('talking', { handle: ep.handleId, mid, talking: change.talking, level: change.level });
+  }
+}

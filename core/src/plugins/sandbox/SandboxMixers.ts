@@ -1,0 +1,144 @@
+// The audio-mixer calls of one sandboxed plugin version, checked before they reach the media
+// plane: a plugin names only mixers it created (at most MAX_MIXERS) and handles attached to it;
+// files it plays or records resolve inside its own media directory; its mixes may be forwarded as
+// plain RTP to loopback addresses only (a sandboxed plugin must not aim the gateway's UDP at
+// arbitrary hosts). Mixers are destroyed when the version is unloaded or faults.
+import { mkdir } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { isIP } from 'node:net';
+import type { Json, JsonObject, MixerEvent } from '@cardea/plugin-sdk';
+import type { AudioMixers } from '../../media/audio/AudioMixers.ts';
+import { parseApiArgs, type ApiOp } from './sandboxApiSchemas.ts';
+
+/** Most mixers one sandboxed plugin may hold: each one is a 20 ms timer and codec work. */
+const MAX_MIXERS = 16;
+
+/** The mixer operations, as `sandboxApiSchemas` names them. */
+export const mixerOps = new Set<ApiOp>([
+  'media.createMixer',
+  'media.destroyMixer',
+  'media.addToMixer',
+  'media.updateMixerParticipant',
+  'media.removeFromMixer',
+  'media.resetMixerDecoder',
+  'media.playFile',
+  'media.stopFile',
+  'media.recordMixer',
+  'media.mixerStats',
+  'media.forwardMixer',
+  'media.stopMixerForward',
+]);
+
+const isLoopback = (host: string): boolean => (isIP(host) === 4 && host.startsWith('127.')) || host === '::1' || host === 'localhost';
+
+export class SandboxMixers {
+  readonly #audio: AudioMixers;
+  readonly #mediaDir: string;
+  readonly #checkHandle: (id: number) => void;
+  readonly #mixers = new Set<number>();
+  readonly #off: () => void;
+
+  /**
+   * `onEvent` receives the events of this version's mixers; `checkHandle` throws for a handle not
+   * attached to the version.
+   */
+  constructor(audio: AudioMixers, mediaDir: string, checkHandle: (id: number) => void, onEvent: (event: MixerEvent) => void) {
+    this.#audio = audio;
+    this.#mediaDir = resolve(mediaDir);
+    this.#checkHandle = checkHandle;
+    this.#off = audio.events.on('event', (event) => {
+      if (this.#mixers.has(event.mixer)) onEvent(event);
+    });
+  }
+
+  /** Runs one mixer operation (validated here) and returns its JSON result. */
+  async execute(op: ApiOp, rawArgs: Json[]): Promise<Json> {
+    const audio = this.#audio;
+    switch (op) {
+      case 'media.createMixer': {
+        const [options] = parseApiArgs(op, rawArgs);
+        if (this.#mixers.size >= MAX_MIXERS) throw new RangeError(`at most ${MAX_MIXERS} mixers per plugin`);
+        const id = await audio.create(options ?? {});
+        this.#mixers.add(id);
+        return id;
+      }
+      case 'media.destroyMixer': {
+        const [mixer] = parseApiArgs(op, rawArgs);
+        if (this.#mixers.delete(mixer)) await audio.destroy(mixer);
+        return null;
+      }
+      case 'media.addToMixer': {
+        const [h, mixer, options] = parseApiArgs(op, rawArgs);
+        this.#checkHandle(h);
+        await audio.add(h, this.#own(mixer), options ?? {});
+        return null;
+      }
+      case 'media.updateMixerParticipant': {
+        const [h, mixer, options] = parseApiArgs(op, rawArgs);
+        this.#checkHandle(h);
+        audio.update(h, this.#own(mixer), options);
+        return null;
+      }
+      case 'media.removeFromMixer':
+      case 'media.resetMixerDecoder': {
+        const [h, mixer] = parseApiArgs(op, rawArgs);
+        this.#checkHandle(h);
+        if (op === 'media.removeFromMixer') audio.remove(h, this.#own(mixer));
+        else await audio.resetDecoder(h, this.#own(mixer));
+        return null;
+      }
+      case 'media.playFile': {
+        const [mixer, path, options] = parseApiArgs(op, rawArgs);
+        return audio.playFile(this.#own(mixer), this.#confine(path), options?.loop ?? false);
+      }
+      case 'media.stopFile': {
+        const [mixer, fileId] = parseApiArgs(op, rawArgs);
+        audio.stopFile(this.#own(mixer), fileId);
+        return null;
+      }
+      case 'media.recordMixer': {
+        const [mixer, path] = parseApiArgs(op, rawArgs);
+        const target = path === null ? null : this.#confine(path);
+        if (target !== null) await mkdir(dirname(target), { recursive: true });
+        await audio.record(this.#own(mixer), target);
+        return null;
+      }
+      case 'media.mixerStats': {
+        const [mixer] = parseApiArgs(op, rawArgs);
+        return audio.stats(this.#own(mixer)) as unknown as JsonObject;
+      }
+      case 'media.forwardMixer': {
+        const [mixer, forward] = parseApiArgs(op, rawArgs);
+        if (!isLoopback(forward.host)) throw new RangeError('sandboxed plugins may forward to loopback addresses only');
+        return audio.forward(this.#own(mixer), forward);
+      }
+      case 'media.stopMixerForward': {
+        const [mixer, id] = parseApiArgs(op, rawArgs);
+        audio.stopForward(this.#own(mixer), id);
+        return null;
+      }
+      default:
+        throw new TypeError(`${op} is not a mixer operation`);
+    }
+  }
+
+  /** Destroys every mixer of this version. Idempotent. */
+  async close(): Promise<void> {
+    this.#off();
+    for (const id of [...this.#mixers]) await this.#audio.destroy(id);
+    this.#mixers.clear();
+  }
+
+  #own(mixer: number): number {
+    if (!this.#mixers.has(mixer)) throw new RangeError(`mixer ${mixer} does not belong to this plugin`);
+    return mixer;
+  }
+
+  /** A plugin-given path, resolved inside the media directory (absolute or `..` escapes are refused). */
+  #confine(path: string): string {
+    const full = resolve(this.#mediaDir, path);
+    const rel = relative(this.#mediaDir, full);
+    if (rel === '' || rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel)) throw new RangeError(`path ${path} is outside the plugin's media directory`);
+    return full;
+  }
+}

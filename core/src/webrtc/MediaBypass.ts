@@ -1,0 +1,123 @@
+import type { RTCDtlsTransport, RTCPeerConnection, RTCRtpTransceiver } from 'werift';
+
+/** One negotiated m-line as the fast path needs it. */
+export interface BypassStream {
+  mid: string;
+  kind: 'audio' | 'video';
+  /** SSRC the gateway sends with on this m-line (announced in its SDP). */
+  localSsrc: number;
+  /** Negotiated codecs (payload type, lower-case name, clock rate). */
+  codecs: Array<{ payloadType: number; name: string; clockRate: number }>;
+  sending: boolean;
+  receiving: boolean;
+}
+
+/** Header extension ids negotiated on the PeerConnection (0 when absent). */
+export interface BypassExtensions {
+  mid: number;
+  rid: number;
+  repairedRid: number;
+  audioLevel: number;
+}
+
+/**
+ * Cardea's handle on a werift PeerConnection whose media it owns: raw datagrams in (SRTP/SRTCP,
+ * RFC 7983 demultiplexing by first byte), raw datagrams out on the selected ICE pair's socket, the
+ * DTLS-SRTP keys and the negotiated streams. werift keeps ICE, DTLS and SCTP.
+ */
+export interface MediaBypass {
+  /** The connected DTLS transport: its negotiated SRTP keys (RFC 5764 §4.2) are read with srtpKeysFromWerift(). */
+  readonly dtlsTransport: RTCDtlsTransport;
+  readonly extensions: BypassExtensions;
+  /** The negotiated m-lines (re-read after each negotiation). */
+  streams(): BypassStream[];
+  /** Sends `length` bytes of `buf` from `offset` to the peer on the selected candidate pair. */
+  send(buf: Uint8Array, offset: number, length: number): void;
+  /** Stops delivering datagrams. Idempotent. */
+  close(): void;
+}
+
+interface WeriftInternals {
+  iceTransports: Array<{ connection: IceConnection }>;
+  extIdUriMap: Record<number, string>;
+}
+
+interface WeriftEvent<T extends unknown[]> {
+  ended: boolean;
+  event: { stack: Array<{ execute(...args: T): void }>; promiseStack: unknown[] };
+  execute: (...args: T) => void;
+  subscribe(fn: (...args: T) => void): { unSubscribe(): void };
+}
+
+interface IceConnection {
+  onData: WeriftEvent<[Buffer]>;
+  nominated?: { remoteAddr: readonly [string, number]; protocol: { onDataReceived?: WeriftEvent<[Buffer]>; transport?: { socket?: { send(b: Uint8Array, o: number, l: number, port: number, host: string): void } } } };
+}
+
+const uris = {
+  mid: 'urn:ietf:params:rtp-hdrext:sdes:mid',
+  rid: 'urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id',
+  repairedRid: 'urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id',
+  audioLevel: 'urn:ietf:params:rtp-hdrext:ssrc-audio-level',
+} as const;
+
+/**
+ * werift's Event runs an async IIFE (a Promise) per emit even without async listeners
+ * (shared/research/werift.md); on the per-datagram events the fast path uses, run listeners directly.
+ */
+function leanEvent<T extends unknown[]>(ev: WeriftEvent<T> | undefined): void {
+  if (!ev) return;
+  const original = ev.execute;
+  ev.execute = (...args: T) => {
+    if (ev.event.promiseStack.length > 0) return original(...args);
+    if (ev.ended) return;
+    for (const item of ev.event.stack) item.execute(...args);
+  };
+}
+
+/** Opens the bypass on a connected PeerConnection created with markMediaBypass(). */
+export function openMediaBypass(pc: RTCPeerConnection, onDatagram: (datagram: Buffer) => void): MediaBypass {
+  const internals = pc as unknown as WeriftInternals;
+  const dtlsTransport = pc.dtlsTransports[0];
+  const connection = internals.iceTransports[0]?.connection;
+  if (!dtlsTransport || dtlsTransport.state !== 'connected' || !connection) throw new Error('the PeerConnection is not connected yet');
+  const ids: BypassExtensions = { mid: 0, rid: 0, repairedRid: 0, audioLevel: 0 };
+  for (const [id, uri] of Object.entries(internals.extIdUriMap)) {
+    for (const [name, u] of Object.entries(uris)) if (uri === u) ids[name as keyof BypassExtensions] = Number(id);
+  }
+  leanEvent(connection.onData);
+  leanEvent(connection.nominated?.protocol.onDataReceived);
+  const subscription = connection.onData.subscribe((data: Buffer) => {
+    const b = data[0] as number;
+    if (b >= 128 && b <= 191) onDatagram(data);
+  });
+  let closed = false;
+  return {
+    dtlsTransport,
+    extensions: ids,
+    streams: () => pc.getTransceivers().filter((t) => t.kind === 'audio' || t.kind === 'video').map(describe),
+    send(buf, offset, length) {
+      const pair = connection.nominated;
+      const socket = pair?.protocol.transport?.socket;
+      if (closed || !pair || !socket) return;
+      socket.send(buf, offset, length, pair.remoteAddr[1], pair.remoteAddr[0]);
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      subscription.unSubscribe();
+    },
+  };
+}
+
+function describe(t: RTCRtpTransceiver): BypassStream {
+  const direction = t.currentDirection ?? t.direction;
+  return {
+    mid: t.mid ?? '',
+    kind: t.kind as 'audio' | 'video',
+    localSsrc: t.sender.ssrc,
+    codecs: t.codecs.map((c) => ({ payloadType: c.payloadType, name: c.name.toLowerCase(), clockRate: c.clockRate })),
+    sending: direction === 'sendrecv' || direction === 'sendonly',
+    receiving: direction === 'sendrecv' || direction === 'recvonly',
+  };
+}

@@ -1,0 +1,98 @@
+// The media campaign's --quick mode, end to end through the CLI (`npm run bench -- <scenario>`):
+// the bench starts the gateway pinned to a core, ramps WebRTC participants from its werift-based
+// load generator, samples procfs and writes JSON results, figures and the Markdown report. Against
+// Cardea always; against Janus 1.1.2 too when /usr/bin/janus exists and a network namespace can be
+// made (root + iproute2). A test that the bench works, not a timing test: any CPU figure passes.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import type { CampaignData } from '../../bench/src/campaign/CampaignTypes.ts';
+import { janusUnavailableReason } from '../../bench/src/gateway/JanusProcess.ts';
+import type { BenchReport } from '../../bench/src/report/writeReport.ts';
+import { namespaceUnavailableReason } from '../../bench/src/system/NetNamespace.ts';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+const janusSkip = janusUnavailableReason() ?? namespaceUnavailableReason() ?? false;
+
+/** Runs `node bench/src/main.ts <args>` with this Node; resolves with its exit code and output. */
+function bench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(root, 'bench', 'src', 'main.ts'), ...args], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGTERM'), 50_000);
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** Checks one result file's shape: every level and sample well-formed, media flowing, nothing corrupt. */
+function checkResult(report: BenchReport, scenario: string, gateway: string): void {
+  assert.equal(report.scenario, scenario);
+  assert.equal(report.gateway, gateway);
+  assert.equal(report.options.quick, true);
+  assert.ok(report.machine.cores > 0, 'machine info recorded');
+  const d = report.result as unknown as CampaignData;
+  assert.equal(d.gateway, gateway);
+  assert.match(d.gatewayVersion, gateway === 'janus' ? /^1\.1\.2$/ : /^\d+\.\d+\.\d+/);
+  assert.equal(d.joined, 2, `${gateway}: every participant joined (${d.stopReason ?? ''})`);
+  assert.equal(d.failedJoins, 0);
+  assert.ok(d.samples.length > 0, 'samples taken');
+  for (const s of d.samples) {
+    assert.ok(['setup', 'ramp', 'steady'].includes(s.phase));
+    assert.ok(s.gatewayCpu === null || s.gatewayCpu >= 0, 'gateway CPU is a fraction');
+    assert.ok(s.loss >= 0 && s.loss <= 1 && s.late >= 0 && s.late <= 1);
+  }
+  assert.ok(d.steady, 'steady phase measured');
+  assert.ok(d.steady.gatewayOutBps > 0, `${gateway}: media came back from the gateway`);
+  assert.ok(d.steady.gatewayRssBytes === null || d.steady.gatewayRssBytes > 0);
+  assert.ok(d.maxHeld >= 0 && d.maxHeld <= d.joined);
+  assert.ok(d.generator.integritySampled > 0, 'payloads were sampled');
+  assert.equal(d.generator.integrityCorrupt, 0, 'sampled payloads are byte-identical to what was sent');
+}
+
+async function runQuick(scenario: string, gateway: 'cardea' | 'both'): Promise<void> {
+  const out = await mkdtemp(path.join(tmpdir(), 'cardea-bench-campaign-'));
+  try {
+    const { code, stdout, stderr } = await bench([scenario, '--quick', '--gateway', gateway, '--out', out]);
+    assert.equal(code, 0, `bench exited ${code}:\n${stderr.slice(-3000)}`);
+    assert.match(stdout, /held \d+ with loss and late/);
+    const files = await readdir(out);
+    const gateways = gateway === 'both' ? ['cardea', 'janus'] : ['cardea'];
+    for (const g of gateways) {
+      const file = files.find((f) => f.startsWith(`${scenario}-${g}-`) && f.endsWith('.json'));
+      assert.ok(file, `${g} result written: ${files.join(', ')}`);
+      checkResult(JSON.parse(await readFile(path.join(out, file), 'utf8')) as BenchReport, scenario, g);
+    }
+    assert.ok(files.includes(`report-${scenario}.md`), 'Markdown report written');
+    for (const fig of ['cpu', 'memory', 'bandwidth']) assert.ok(files.includes(`${scenario}-${fig}.svg`), `${fig} figure written`);
+    const md = await readFile(path.join(out, `report-${scenario}.md`), 'utf8');
+    assert.match(md, /CPU at matched load/);
+    if (gateway === 'both') assert.match(md, /\*\*\d+\.\d\d×\*\*/, 'a Cardea/Janus CPU ratio is reported');
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+}
+
+describe('bench campaign: --quick against Cardea', () => {
+  it('echotest: 2 echo sessions ramp, hold and echo media; results, figures and report written', { timeout: 55_000 }, () =>
+    runQuick('echotest', 'cardea'),
+  );
+  it('videoroom: 1 publisher and 2 subscribers (one PeerConnection per feed)', { timeout: 55_000 }, () => runQuick('videoroom', 'cardea'));
+});
+
+describe('bench campaign: --quick against Cardea and Janus 1.1.2 side by side', { skip: janusSkip }, () => {
+  it('echotest on both gateways, with a CPU ratio in the report', { timeout: 55_000 }, () => runQuick('echotest', 'both'));
+  it('videoroom on both gateways', { timeout: 55_000 }, () => runQuick('videoroom', 'both'));
+});
