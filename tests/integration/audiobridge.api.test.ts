@@ -13,7 +13,7 @@ import { connectJanus, type JanusClient, type JanusMessage } from '../support/ja
 import { waitFor } from '../support/polling.ts';
 
 const PLUGIN = 'janus.plugin.audiobridge';
-const data = (m: JanusMessage): Record<string, unknown> => (m.plugindata?.data ?? {}) as Record<string, unknown>;
+const data = (m: JanusMessage): Record<string, unknown> => m.plugindata?.data ?? {};
 
 describe('audiobridge: the Janus API without media', () => {
   let gw: TestGateway;
@@ -36,11 +36,15 @@ describe('audiobridge: the Janus API without media', () => {
     await client.create();
     return { client, handle: await client.attach(PLUGIN) };
   };
-  const sync = async (u: { client: JanusClient; handle: number }, body: Record<string, unknown>) => data(await u.client.message(u.handle, body));
+  const sync = async (u: { client: JanusClient; handle: number }, body: Record<string, unknown>) =>
+    data(await u.client.message(u.handle, body));
 
   it('rooms: create, exists, list, edit, secrets, duplicate ids, destroy with notification', async () => {
     const admin = await user();
-    assert.deepEqual(await sync(admin, { request: 'create', room: 42, secret: 's3', sampling_rate: 24000, mixing: 'active-speaker', speakers: 2 }), { audiobridge: 'created', room: 42, permanent: false });
+    assert.deepEqual(
+      await sync(admin, { request: 'create', room: 42, secret: 's3', sampling_rate: 24000, mixing: 'active-speaker', speakers: 2 }),
+      { audiobridge: 'created', room: 42, permanent: false },
+    );
     assert.equal((await sync(admin, { request: 'create', room: 42 })).error_code, 486);
     assert.equal((await sync(admin, { request: 'create', room: 43, sampling_rate: 22050 })).error_code, 484);
     assert.equal((await sync(admin, { request: 'exists', room: 42 })).exists, true);
@@ -77,7 +81,10 @@ describe('audiobridge: the Janus API without media', () => {
     assert.equal((await sync(admin, { request: 'mute_room', room: 50 })).audiobridge, 'success');
     await b.client.waitForEvent((m) => data(m).muted === true && data(m).room === 50);
     const listed = (await sync(admin, { request: 'listparticipants', room: 50 })).participants as Array<{ id: number; muted: boolean }>;
-    assert.deepEqual(listed.map((p) => [p.id, p.muted]).sort(), [[1, false], [2, true]]);
+    assert.deepEqual(listed.map((p) => [p.id, p.muted]).sort(), [
+      [1, false],
+      [2, true],
+    ]);
     assert.equal((await sync(admin, { request: 'kick', room: 50, id: 9 })).error_code, 492);
     assert.equal((await sync(admin, { request: 'kick', room: 50, id: 2 })).audiobridge, 'success');
     await a.client.waitForEvent((m) => data(m).kicked === 2);
@@ -109,9 +116,15 @@ describe('audiobridge: the Janus API without media', () => {
     assert.equal((await sync(admin, { request: 'is_playing', room: 60, file_id: 'hello' })).playing, false);
 
     const recording = `${dir}/room60.opus`;
-    assert.deepEqual(await sync(admin, { request: 'enable_recording', room: 60, record: true, record_file: recording }), { audiobridge: 'success', record: true });
+    assert.deepEqual(await sync(admin, { request: 'enable_recording', room: 60, record: true, record_file: recording }), {
+      audiobridge: 'success',
+      record: true,
+    });
     await new Promise((resolve) => setTimeout(resolve, 500));
-    assert.deepEqual(await sync(admin, { request: 'enable_recording', room: 60, record: false }), { audiobridge: 'success', record: false });
+    assert.deepEqual(await sync(admin, { request: 'enable_recording', room: 60, record: false }), {
+      audiobridge: 'success',
+      record: false,
+    });
     await waitFor(() => existsSync(recording), Boolean, 2000, 'the recording exists');
     const file = await readOggOpus(recording);
     assert.ok(file.packets.length >= 15, `about 25 frames recorded (${file.packets.length})`);

@@ -16,7 +16,12 @@ const ROOM = 7070;
 
 /** A werift participant: joins, negotiates audio sendrecv, records what it receives. */
 class Participant {
-  readonly pc = new RTCPeerConnection({ iceServers: [], iceAdditionalHostAddresses: ['127.0.0.1'], iceUseIpv6: false, bundlePolicy: 'max-bundle' });
+  readonly pc = new RTCPeerConnection({
+    iceServers: [],
+    iceAdditionalHostAddresses: ['127.0.0.1'],
+    iceUseIpv6: false,
+    bundlePolicy: 'max-bundle',
+  });
   readonly received: SentFrame[] = [];
   readonly client: JanusClient;
   audio!: RTCRtpTransceiver;
@@ -35,14 +40,29 @@ class Participant {
     this.handle = await this.client.attach(PLUGIN);
     const from = this.client.events.length;
     await this.client.message(this.handle, { request: 'join', room: ROOM, display });
-    const joined = await this.client.waitForEvent((m) => m.plugindata?.data.audiobridge === 'joined' && m.plugindata.data.id !== undefined, 5000, from);
+    const joined = await this.client.waitForEvent(
+      (m) => m.plugindata?.data.audiobridge === 'joined' && m.plugindata.data.id !== undefined,
+      5000,
+      from,
+    );
     this.id = joined.plugindata?.data.id as number;
     this.audio = this.pc.addTransceiver('audio', { direction: 'sendrecv' });
-    this.audio.onTrack.subscribe((track) => track.onReceiveRtp.subscribe((rtp) => this.received.push({ payload: Uint8Array.from(rtp.payload), timestamp: rtp.header.timestamp })));
+    this.audio.onTrack.subscribe((track) =>
+      track.onReceiveRtp.subscribe((rtp) => this.received.push({ payload: Uint8Array.from(rtp.payload), timestamp: rtp.header.timestamp })),
+    );
     await this.pc.setLocalDescription(await this.pc.createOffer());
-    await waitFor(() => this.pc.iceGatheringState, (s) => s === 'complete', 5000, 'gathering');
+    await waitFor(
+      () => this.pc.iceGatheringState,
+      (s) => s === 'complete',
+      5000,
+      'gathering',
+    );
     const at = this.client.events.length;
-    await this.client.message(this.handle, { request: 'configure', muted: false }, { type: 'offer', sdp: this.pc.localDescription?.sdp ?? '' });
+    await this.client.message(
+      this.handle,
+      { request: 'configure', muted: false },
+      { type: 'offer', sdp: this.pc.localDescription?.sdp ?? '' },
+    );
     const answer = await this.client.waitForEvent((m) => m.plugindata?.data.result === 'ok' && m.jsep !== undefined, 10_000, at);
     await this.pc.setRemoteDescription({ type: 'answer', sdp: answer.jsep?.sdp ?? '' });
     await this.client.waitForEvent((m) => m.janus === 'webrtcup', 10_000, at);
@@ -69,58 +89,74 @@ class Participant {
   }
 }
 
-describe('audiobridge: werift clients through the gateway', () => {
-  let gw: TestGateway;
-  const people: Participant[] = [];
+for (const plane of ['fast', 'werift'] as const) {
+  describe(`audiobridge: werift clients through the gateway (${plane} media plane)`, () => {
+    let gw: TestGateway;
+    const people: Participant[] = [];
 
-  before(async () => {
-    applyWeriftPatches();
-    gw = await startTestGateway();
+    before(async () => {
+      applyWeriftPatches();
+      gw = await startTestGateway({ media: { plane } });
+    });
+
+    after(async () => {
+      for (const p of people) await p.close();
+      await gw?.close();
+    });
+
+    it(`N−1 over SRTP (${plane} plane): each hears the other tones and not its own; malformed and empty packets are concealed`, async () => {
+      const ctl = await connectJanus('ws', gw.wsUrl);
+      await ctl.create();
+      const control = await ctl.attach(PLUGIN);
+      const created = await ctl.message(control, { request: 'create', room: ROOM, sampling_rate: 16000, default_prebuffering: 2 });
+      assert.equal(created.plugindata?.data.audiobridge, 'created');
+
+      const tones = [await ToneSender.create(500), await ToneSender.create(1300)];
+      for (const name of ['alice', 'bob', 'carol']) {
+        const p = new Participant(await connectJanus('ws', gw.wsUrl));
+        people.push(p);
+        await p.join(name);
+      }
+      const [alice, bob, carol] = people as [Participant, Participant, Participant];
+      alice.send(() => (tones[0] as ToneSender).next().payload);
+      bob.send(() => (tones[1] as ToneSender).next().payload);
+      // carol is broken: 1.5 s of garbage that libopus rejects, then empty payloads.
+      let n = 0;
+      carol.send(() => (n++ < 75 ? new Uint8Array([0xff, 0xff, 0xff, 0xfe, 0x01, 0x02]) : new Uint8Array(0)));
+
+      await waitFor(
+        () => Math.min(alice.received.length, bob.received.length, carol.received.length),
+        (m) => m >= 150,
+        15_000,
+        'three seconds of mix each',
+      );
+      for (const p of people) p.stop();
+      const heard = async (p: Participant): Promise<number[]> => {
+        const pcm = concat((await decodeAll(p.received, 16000)).slice(20));
+        return tones.map((t) => tonePower(pcm, t.hz, 16000));
+      };
+      const [aHeard, bHeard, cHeard] = [await heard(alice), await heard(bob), await heard(carol)];
+      assert.ok(
+        (aHeard[1] as number) > 0.2 && (aHeard[0] as number) < 0.02,
+        `alice hears bob, not herself: ${aHeard.map((v) => v.toFixed(3)).join(' ')}`,
+      );
+      assert.ok(
+        (bHeard[0] as number) > 0.2 && (bHeard[1] as number) < 0.02,
+        `bob hears alice, not himself: ${bHeard.map((v) => v.toFixed(3)).join(' ')}`,
+      );
+      assert.ok(
+        (cHeard[0] as number) > 0.15 && (cHeard[1] as number) > 0.15,
+        `carol hears both: ${cHeard.map((v) => v.toFixed(3)).join(' ')}`,
+      );
+
+      const stats = await ctl.message(control, { request: 'mixerstats', room: ROOM });
+      const s = stats.plugindata?.data.stats as { decodeErrors: number; participants: number; lateFrames: number };
+      assert.equal(s.participants, 3);
+      assert.ok(s.decodeErrors > 10, `carol's malformed packets were contained as decode errors (${s.decodeErrors})`);
+      const listing = await ctl.message(control, { request: 'listparticipants', room: ROOM });
+      assert.equal((listing.plugindata?.data.participants as unknown[]).length, 3, 'the room is intact');
+      for (const t of tones) t.free();
+      await ctl.close();
+    });
   });
-
-  after(async () => {
-    for (const p of people) await p.close();
-    await gw?.close();
-  });
-
-  it('N−1 over SRTP: each hears the other tones and not its own; malformed and empty packets are concealed', async () => {
-    const ctl = await connectJanus('ws', gw.wsUrl);
-    await ctl.create();
-    const control = await ctl.attach(PLUGIN);
-    const created = await ctl.message(control, { request: 'create', room: ROOM, sampling_rate: 16000, default_prebuffering: 2 });
-    assert.equal(created.plugindata?.data.audiobridge, 'created');
-
-    const tones = [await ToneSender.create(500), await ToneSender.create(1300)];
-    for (const name of ['alice', 'bob', 'carol']) {
-      const p = new Participant(await connectJanus('ws', gw.wsUrl));
-      people.push(p);
-      await p.join(name);
-    }
-    const [alice, bob, carol] = people as [Participant, Participant, Participant];
-    alice.send(() => (tones[0] as ToneSender).next().payload);
-    bob.send(() => (tones[1] as ToneSender).next().payload);
-    // carol is broken: 1.5 s of garbage that libopus rejects, then empty payloads.
-    let n = 0;
-    carol.send(() => (n++ < 75 ? new Uint8Array([0xff, 0xff, 0xff, 0xfe, 0x01, 0x02]) : new Uint8Array(0)));
-
-    await waitFor(() => Math.min(alice.received.length, bob.received.length, carol.received.length), (m) => m >= 150, 15_000, 'three seconds of mix each');
-    for (const p of people) p.stop();
-    const heard = async (p: Participant): Promise<number[]> => {
-      const pcm = concat((await decodeAll(p.received, 16000)).slice(20));
-      return tones.map((t) => tonePower(pcm, t.hz, 16000));
-    };
-    const [aHeard, bHeard, cHeard] = [await heard(alice), await heard(bob), await heard(carol)];
-    assert.ok((aHeard[1] as number) > 0.2 && (aHeard[0] as number) < 0.02, `alice hears bob, not herself: ${aHeard.map((v) => v.toFixed(3)).join(' ')}`);
-    assert.ok((bHeard[0] as number) > 0.2 && (bHeard[1] as number) < 0.02, `bob hears alice, not himself: ${bHeard.map((v) => v.toFixed(3)).join(' ')}`);
-    assert.ok((cHeard[0] as number) > 0.15 && (cHeard[1] as number) > 0.15, `carol hears both: ${cHeard.map((v) => v.toFixed(3)).join(' ')}`);
-
-    const stats = await ctl.message(control, { request: 'mixerstats', room: ROOM });
-    const s = stats.plugindata?.data.stats as { decodeErrors: number; participants: number; lateFrames: number };
-    assert.equal(s.participants, 3);
-    assert.ok(s.decodeErrors > 10, `carol's malformed packets were contained as decode errors (${s.decodeErrors})`);
-    const listing = await ctl.message(control, { request: 'listparticipants', room: ROOM });
-    assert.equal((listing.plugindata?.data.participants as unknown[]).length, 3, 'the room is intact');
-    for (const t of tones) t.free();
-    await ctl.close();
-  });
-});
+}

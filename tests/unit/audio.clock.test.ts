@@ -35,7 +35,11 @@ describe('audio mix clock', () => {
   it('runs frames on absolute due times: late timers never accumulate into drift', () => {
     const time = new FakeTime();
     const starts: number[] = [];
-    const clock = new MixClock(() => starts.push(time.t), () => undefined, { scheduler: time });
+    const clock = new MixClock(
+      () => starts.push(time.t),
+      () => undefined,
+      { scheduler: time },
+    );
     clock.start();
     time.advance(1000 + 20 * 500 + 3, 3); // every timer fires 3 ms late
     clock.stop();
@@ -47,7 +51,11 @@ describe('audio mix clock', () => {
   it('counts late frames and catches up at most two frames per wake-up', () => {
     const time = new FakeTime();
     const starts: number[] = [];
-    const clock = new MixClock(() => starts.push(time.t), () => undefined, { scheduler: time });
+    const clock = new MixClock(
+      () => starts.push(time.t),
+      () => undefined,
+      { scheduler: time },
+    );
     clock.start();
     time.advance(1100);
     const before = starts.length;
@@ -67,7 +75,11 @@ describe('audio mix clock', () => {
 
   it('skips ahead instead of bursting when it fell too far behind', () => {
     const time = new FakeTime();
-    const clock = new MixClock(() => undefined, () => undefined, { scheduler: time, maxBehindFrames: 5 });
+    const clock = new MixClock(
+      () => undefined,
+      () => undefined,
+      { scheduler: time, maxBehindFrames: 5 },
+    );
     clock.start();
     time.advance(1040);
     time.t = 1500; // a 460 ms stall
@@ -83,9 +95,13 @@ describe('audio mix clock', () => {
     const time = new FakeTime();
     const errors: unknown[] = [];
     let n = 0;
-    const clock = new MixClock(() => {
-      if (n++ === 1) throw new Error('boom');
-    }, (e) => errors.push(e), { scheduler: time });
+    const clock = new MixClock(
+      () => {
+        if (n++ === 1) throw new Error('boom');
+      },
+      (e) => errors.push(e),
+      { scheduler: time },
+    );
     clock.start();
     time.advance(1100);
     assert.equal(errors.length, 1);

@@ -86,6 +86,9 @@ describe('audio jitter buffer', () => {
     drain(jb, 5);
     const into: Uint8Array[] = [];
     const n = jb.history(3, into);
-    assert.deepEqual(into.slice(0, n).map((p) => p[0]), [3, 4, 5]);
+    assert.deepEqual(
+      into.slice(0, n).map((p) => p[0]),
+      [3, 4, 5],
+    );
   });
 });

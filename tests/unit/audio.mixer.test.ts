@@ -108,7 +108,14 @@ describe('audio mixer: full mixing', () => {
     const { readOggOpus } = await import('../../core/src/media/audio/OggOpus.ts');
     const file = await readOggOpus(`${dir}/mix.opus`);
     assert.equal(file.packets.length, 50, 'one packet per frame');
-    const pcm = concat((await decodeAll(file.packets.map((payload) => ({ payload, timestamp: 0 })), RATE)).slice(10));
+    const pcm = concat(
+      (
+        await decodeAll(
+          file.packets.map((payload) => ({ payload, timestamp: 0 })),
+          RATE,
+        )
+      ).slice(10),
+    );
     for (const s of room.senders) assert.ok(tonePower(pcm, s.hz, RATE) > 0.15, `the recording holds ${s.hz} Hz`);
   });
 });
@@ -148,7 +155,7 @@ describe('audio mixer: active-speaker mixing', () => {
     const heard = await room.heard(3, 70);
     assert.ok((heard[1] as number) > 0.3, 'listeners hear the new speaker');
     assert.ok((heard[0] as number) < 0.01, 'the old speaker is gone after its hangover');
-    assert.ok(room.mixer.counters.warmups >= 1, 'the new speaker\'s cold decoder replayed its last packets first');
+    assert.ok(room.mixer.counters.warmups >= 1, "the new speaker's cold decoder replayed its last packets first");
   });
 });
 
@@ -178,7 +185,7 @@ describe('audio mixer: bad input', () => {
     assert.equal(room.transport.endpoints.get(2)?.sent.length, 40, 'the sender of empty packets still receives the mix');
   });
 
-  it('a lost packet is recovered from the next packet\'s in-band FEC', async () => {
+  it("a lost packet is recovered from the next packet's in-band FEC", async () => {
     const room = await new Room().open(2, { mode: 'full', prebuffer: 3 });
     rooms.push(room);
     const { OpusFrameEncoder } = await import('../../core/src/media/audio/OpusCodec.ts');
@@ -196,7 +203,7 @@ describe('audio mixer: bad input', () => {
 });
 
 describe('audio mixer: announcements', () => {
-  it('an Ogg Opus file is mixed into everyone\'s mix, and its end is reported', async () => {
+  it("an Ogg Opus file is mixed into everyone's mix, and its end is reported", async () => {
     const { mkdtemp } = await import('node:fs/promises');
     const { tmpdir } = await import('node:os');
     const { OggOpusWriter } = await import('../../core/src/media/audio/OggOpus.ts');
@@ -216,10 +223,13 @@ describe('audio mixer: announcements', () => {
       const fileId = await room.mixer.playFile(path, false);
       room.run(70);
       const heard = await room.heard(1, 5);
-      const pcm = concat((await decodeAll(room.transport.endpoints.get(1)?.sent.slice(5, 45) ?? [], RATE)));
+      const pcm = concat(await decodeAll(room.transport.endpoints.get(1)?.sent.slice(5, 45) ?? [], RATE));
       assert.ok(tonePower(pcm, 2000, RATE) > 0.1, `listener 1 hears the announcement (${tonePower(pcm, 2000, RATE).toFixed(3)})`);
       assert.ok((heard[1] as number) > 0.05, 'and still hears participant 2');
-      assert.deepEqual(room.events.filter((e) => e.type === 'announcement-ended'), [{ type: 'announcement-ended', mixer: room.mixer.id, fileId }]);
+      assert.deepEqual(
+        room.events.filter((e) => e.type === 'announcement-ended'),
+        [{ type: 'announcement-ended', mixer: room.mixer.id, fileId }],
+      );
       assert.deepEqual(room.mixer.files, [], 'the file is gone once it ended');
       await assert.rejects(room.mixer.playFile(`${dir}/missing.opus`, false), /ENOENT/);
     } finally {
@@ -239,12 +249,22 @@ describe('audio mixer: rtp_forward', () => {
     try {
       const id = room.mixer.forward({ host: '127.0.0.1', port: socket.address().port, ssrc: 0x1234, payloadType: 100 });
       room.run(40);
-      await waitFor(() => datagrams.length, (n) => n >= 40, 2000, 'forwarded datagrams');
+      await waitFor(
+        () => datagrams.length,
+        (n) => n >= 40,
+        2000,
+        'forwarded datagrams',
+      );
       const first = datagrams[0] as Buffer;
       assert.equal(first[0], 0x80, 'RTP version 2');
       assert.equal((first[1] as number) & 0x7f, 100);
       assert.equal(first.readUInt32BE(8), 0x1234);
-      const pcm = concat(await decodeAll(datagrams.slice(10).map((d) => ({ payload: d.subarray(12), timestamp: 0 })), RATE));
+      const pcm = concat(
+        await decodeAll(
+          datagrams.slice(10).map((d) => ({ payload: d.subarray(12), timestamp: 0 })),
+          RATE,
+        ),
+      );
       for (const s of room.senders) assert.ok(tonePower(pcm, s.hz, RATE) > 0.15, `the forwarded mix holds ${s.hz} Hz`);
       assert.equal(room.mixer.stopForward(id), true);
     } finally {

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { describe, it } from 'node:test';
 import { oggCrc, OggOpusFormatError, OggOpusWriter, parseOggOpus, readOggOpus } from '../../core/src/media/audio/OggOpus.ts';
+import { OpusFrameEncoder } from '../../core/src/media/audio/OpusCodec.ts';
+import { toneFrame } from '../support/audioFixtures.ts';
 
 describe('audio Ogg Opus files', () => {
   it('the Ogg CRC matches the RFC 3533 polynomial (MSB first, no reflection)', () => {
@@ -39,3 +43,22 @@ describe('audio Ogg Opus files', () => {
     await assert.rejects(readOggOpus(`${dir}/x.opus`), OggOpusFormatError);
   });
 });
+
+describe(
+  'audio Ogg Opus files, checked by opus-tools',
+  { skip: existsSync('/usr/bin/opusinfo') ? undefined : 'opusinfo (Debian opus-tools) not installed' },
+  () => {
+    it('a recording-shaped file passes opusinfo without warnings', async () => {
+      const dir = await mkdtemp(`${tmpdir()}/cardea-ogg-`);
+      const path = `${dir}/rec.opus`;
+      const encoder = await OpusFrameEncoder.create({ sampleRate: 16000, complexity: 4, bitrate: 0, expectedLoss: 0 });
+      const writer = await OggOpusWriter.open(path, { sampleRate: 16000, preSkip: Math.round((encoder.lookahead * 48000) / 16000) });
+      for (let n = 0; n < 120; n++) writer.write(encoder.encode(toneFrame(440, 16000, n)));
+      await writer.close();
+      encoder.free();
+      const report = execFileSync('/usr/bin/opusinfo', [path], { encoding: 'utf8' });
+      assert.doesNotMatch(report, /WARNING|ERROR/i, report);
+      assert.match(report, /Playback length: 0m:02\.39/);
+    });
+  },
+);

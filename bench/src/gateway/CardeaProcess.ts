@@ -74,6 +74,8 @@ export class CardeaProcess implements GatewayProcess {
       ...['--ws-port', String(ports[0]), '--http-port', String(ports[1]), '--admin-port', String(ports[2])],
       ...['--log-level', options.logLevel ?? 'warn', '--admin-secret', randomUUID()],
       ...(options.iceIp === undefined ? [] : ['--ice-ip', options.iceIp]),
+      // Which media plane to measure (`fast` or `werift`); unset: the gateway's default.
+      ...(process.env.CARDEA_BENCH_MEDIA_PLANE ? ['--media-plane', process.env.CARDEA_BENCH_MEDIA_PLANE] : []),
     ];
     const taskset = tasksetPath();
     const pinned = taskset !== undefined && core < coreCount();

@@ -146,7 +146,14 @@ class Pacer {
   }
 }
 
-async function measure(mode: Mode, participants: number, fixtures: SpeechFixtures, windowMs: number, warmupMs: number, core: number | null): Promise<AudioBridgeStep> {
+async function measure(
+  mode: Mode,
+  participants: number,
+  fixtures: SpeechFixtures,
+  windowMs: number,
+  warmupMs: number,
+  core: number | null,
+): Promise<AudioBridgeStep> {
   const transport = new CountingTransport();
   const mixers = new AudioMixers({ transport });
   const id = await mixers.create({ sampleRate: RATE, mode, speakers: SPEAKERS, prebuffer: 3 });
@@ -161,13 +168,21 @@ async function measure(mode: Mode, participants: number, fixtures: SpeechFixture
   const c0 = process.cpuUsage();
   const busy0 = core === null ? undefined : coreBusySeconds(core);
   const t0 = performance.now();
-  const s0 = { ...mixer.clock.stats, ...mixer.counters, pin: pacer.packetsIn, bin: pacer.bytesIn, pout: transport.packetsOut, bout: transport.bytesOut };
+  const s0 = {
+    ...mixer.clock.stats,
+    ...mixer.counters,
+    pin: pacer.packetsIn,
+    bin: pacer.bytesIn,
+    pout: transport.packetsOut,
+    bout: transport.bytesOut,
+  };
   await sleep(windowMs);
   const cpu = process.cpuUsage(c0);
   const busy1 = core === null ? undefined : coreBusySeconds(core);
   const seconds = (performance.now() - t0) / 1000;
   const ownSeconds = (cpu.user + cpu.system) / 1e6;
-  const otherCpuPercent = busy0 === undefined || busy1 === undefined ? null : Math.max(0, Math.round(((busy1 - busy0 - ownSeconds) / seconds) * 1000) / 10);
+  const otherCpuPercent =
+    busy0 === undefined || busy1 === undefined ? null : Math.max(0, Math.round(((busy1 - busy0 - ownSeconds) / seconds) * 1000) / 10);
   const s1 = mixer.clock.stats;
   const k = mixer.counters;
   const rss = process.memoryUsage().rss;
@@ -198,8 +213,12 @@ async function measure(mode: Mode, participants: number, fixtures: SpeechFixture
 function stepsFor(mode: Mode, quick: boolean, max: number | undefined): number[] {
   const base =
     mode === 'full'
-      ? quick ? [10, 40, 80] : [10, 25, 50, 75, 100, 125, 150, 175, 200]
-      : quick ? [10, 100, 300] : [10, 50, 100, 200, 300, 500, 750, 1000, 1500];
+      ? quick
+        ? [10, 40, 80]
+        : [10, 25, 50, 75, 100, 125, 150, 175, 200]
+      : quick
+        ? [10, 100, 300]
+        : [10, 50, 100, 200, 300, 500, 750, 1000, 1500];
   return base.filter((n) => max === undefined || n <= max);
 }
 
@@ -229,7 +248,9 @@ async function run(options: ScenarioOptions): Promise<ScenarioResult> {
     const fixtures = await makeSpeechFixtures(6, 250);
     options.onProgress?.(0, 'codec costs');
     costs = await measureCodecCosts(fixtures);
-    const plan = (['full', 'active-speaker'] as const).flatMap((mode) => stepsFor(mode, options.quick, options.max).map((n) => [mode, n] as const));
+    const plan = (['full', 'active-speaker'] as const).flatMap((mode) =>
+      stepsFor(mode, options.quick, options.max).map((n) => [mode, n] as const),
+    );
     const core = restore ? pinned : null;
     let failures: Record<Mode, number> = { full: 0, 'active-speaker': 0 };
     for (const [i, [mode, n]] of plan.entries()) {
@@ -255,14 +276,20 @@ async function run(options: ScenarioOptions): Promise<ScenarioResult> {
       title: `AudioBridge MCU, one core, ${RATE / 1000} kHz mix: CPU`,
       xLabel: 'participants in one room',
       yLabel: 'CPU (% of one core)',
-      series: [series('full', (s) => s.cpuPercent, '#d62728', 'full mixing (N decodes, N encodes)'), series('active-speaker', (s) => s.cpuPercent, '#1f77b4', `active speaker (${SPEAKERS} mixed, shared encode)`)],
+      series: [
+        series('full', (s) => s.cpuPercent, '#d62728', 'full mixing (N decodes, N encodes)'),
+        series('active-speaker', (s) => s.cpuPercent, '#1f77b4', `active speaker (${SPEAKERS} mixed, shared encode)`),
+      ],
       limit: { y: 100, label: 'one core' },
     },
     {
       title: 'Bandwidth out of the bridge',
       xLabel: 'participants in one room',
       yLabel: 'Mbit/s (estimated on the wire)',
-      series: [series('full', (s) => s.wireOutMbps, '#d62728', 'full mixing'), series('active-speaker', (s) => s.wireOutMbps, '#1f77b4', 'active speaker')],
+      series: [
+        series('full', (s) => s.wireOutMbps, '#d62728', 'full mixing'),
+        series('active-speaker', (s) => s.wireOutMbps, '#1f77b4', 'active speaker'),
+      ],
     },
   ]);
   await mkdir(defaultResultsDir, { recursive: true });
@@ -298,7 +325,9 @@ async function run(options: ScenarioOptions): Promise<ScenarioResult> {
     ]);
   }
   const c = costs;
-  const costLine = `per 20 ms frame: decode 48k→16k ${c.decode48kTo16kUs} µs, encode 16k ${Object.entries(c.encode16kUs).map(([k, v]) => `${k} ${v} µs`).join(', ')}; mix per participant: SIMD ${c.mixSimdNsPerParticipant} ns, JS ${c.mixJsNsPerParticipant} ns`;
+  const costLine = `per 20 ms frame: decode 48k→16k ${c.decode48kTo16kUs} µs, encode 16k ${Object.entries(c.encode16kUs)
+    .map(([k, v]) => `${k} ${v} µs`)
+    .join(', ')}; mix per participant: SIMD ${c.mixSimdNsPerParticipant} ns, JS ${c.mixJsNsPerParticipant} ns`;
   const summary = `${costLine}\n${formatTable(rows)}\n\nparticipants per core at ${RATE / 1000} kHz with late frames = 0: full mixing ${participantsPerCore.full}, active-speaker ${participantsPerCore['active-speaker']} (largest step measured)\nplot: ${svgPath}`;
   return { scenario: 'audiobridge', gateway: options.gateway, summary, data: data as unknown as Record<string, unknown> };
 }

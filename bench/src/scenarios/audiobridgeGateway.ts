@@ -1,14 +1,18 @@
 // The AudioBridge on the real gateway path (issue #4): a Cardea process pinned to one core, one
 // room, participants joining one at a time, each a LeanPeer sending Opus-shaped RTP at 50 packets/s
-// and receiving its mix through werift's per-packet path. Measures what `audiobridge` (the mixer
-// alone) leaves out: werift's ~40–60 µs per packet each way. The generator's payloads are
-// Opus-shaped, not real speech, and carry no RFC 6464 level, so every participant is decoded in
-// both modes; active-speaker mode still mixes 3 and shares one encode.
+// and receiving its mix. Measures what `audiobridge` (the mixer alone) leaves out: the per-packet
+// path, the gateway's default media plane (`fast`), or werift's (~40–60 µs per packet each way)
+// with CARDEA_BENCH_MEDIA_PLANE=werift. The generator's payloads are Opus-shaped, not real speech,
+// and carry no RFC 6464 level, so every participant is decoded in both modes; active-speaker mode
+// still mixes 3 and shares one encode.
 import type { ScenarioOptions } from '../BenchTypes.ts';
 import type { CampaignContext, CampaignPlan, Joined } from '../campaign/CampaignTypes.ts';
 import { mediaScenario } from '../campaign/mediaScenario.ts';
 
 const plugin = 'janus.plugin.audiobridge';
+
+/** The media plane the gateway runs (CardeaProcess passes CARDEA_BENCH_MEDIA_PLANE on; default fast). */
+const plane = process.env.CARDEA_BENCH_MEDIA_PLANE ?? 'fast';
 
 function plan(mode: 'full' | 'active-speaker', options: Pick<ScenarioOptions, 'max' | 'quick'>): CampaignPlan {
   const max = options.max ?? (options.quick ? 3 : 200);
@@ -18,7 +22,7 @@ function plan(mode: 'full' | 'active-speaker', options: Pick<ScenarioOptions, 'm
   const mixer: Array<Record<string, unknown>> = [];
   let control: { session: number; handle: number } | undefined;
   return {
-    scenario: mode === 'full' ? 'audiobridge-werift' : 'audiobridge-werift-active',
+    scenario: `audiobridge-gateway${mode === 'full' ? '' : '-active'}-${plane}`,
     unit: 'participant',
     max,
     intervalMs,
@@ -27,7 +31,14 @@ function plan(mode: 'full' | 'active-speaker', options: Pick<ScenarioOptions, 'm
       const session = await ctx.createSession();
       const handle = await ctx.client.attach(session, plugin);
       control = { session, handle };
-      await ctx.client.messageSync(session, handle, { request: 'create', room, sampling_rate: 16000, mixing: mode, speakers: 3, default_prebuffering: 3 });
+      await ctx.client.messageSync(session, handle, {
+        request: 'create',
+        room,
+        sampling_rate: 16000,
+        mixing: mode,
+        speakers: 3,
+        default_prebuffering: 3,
+      });
     },
     async join(ctx, index) {
       const joined = await joinParticipant(ctx, room, index);
@@ -38,7 +49,11 @@ function plan(mode: 'full' | 'active-speaker', options: Pick<ScenarioOptions, 'm
         if (!control) return;
         try {
           const reply = await ctx.client.messageSync(control.session, control.handle, { request: 'mixerstats', room });
-          mixer.push({ phase, participants: index + 1, ...((reply.stats as Record<string, unknown> | undefined) ?? { error: reply.error ?? 'no stats' }) });
+          mixer.push({
+            phase,
+            participants: index + 1,
+            ...((reply.stats as Record<string, unknown> | undefined) ?? { error: reply.error ?? 'no stats' }),
+          });
         } catch (error) {
           mixer.push({ phase, participants: index + 1, error: String(error) });
         }
@@ -50,7 +65,15 @@ function plan(mode: 'full' | 'active-speaker', options: Pick<ScenarioOptions, 'm
       }
       return joined;
     },
-    describe: () => ({ plugin, mode, room, sampleRate: 16000, media: 'each participant sends Opus-shaped RTP (50 pps) and receives its mix', mixer }),
+    describe: () => ({
+      plugin,
+      mode,
+      plane,
+      room,
+      sampleRate: 16000,
+      media: 'each participant sends Opus-shaped RTP (50 pps) and receives its mix',
+      mixer,
+    }),
   };
 }
 
@@ -74,14 +97,14 @@ async function joinParticipant(ctx: CampaignContext, room: number, index: number
   }
 }
 
-/** `audiobridge-werift`: full mixing (N decodes, N encodes) through werift, one core. */
-export const audiobridgeWerift = mediaScenario(
-  'AudioBridge on the gateway (werift path), full mixing: participants join one room up to 200, one per 0.4 s',
+/** `audiobridge-gateway`: full mixing (N decodes, N encodes) on the gateway, one core. */
+export const audiobridgeGateway = mediaScenario(
+  'AudioBridge on the gateway, full mixing: participants join one room up to 200, one per 0.4 s (CARDEA_BENCH_MEDIA_PLANE=werift|fast)',
   (options) => plan('full', options),
 );
 
-/** `audiobridge-werift-active`: active-speaker mixing through werift, one core. */
-export const audiobridgeWeriftActive = mediaScenario(
-  'AudioBridge on the gateway (werift path), active-speaker mixing: participants join one room up to 200',
+/** `audiobridge-gateway-active`: active-speaker mixing on the gateway, one core. */
+export const audiobridgeGatewayActive = mediaScenario(
+  'AudioBridge on the gateway, active-speaker mixing: participants join one room up to 200 (CARDEA_BENCH_MEDIA_PLANE=werift|fast)',
   (options) => plan('active-speaker', options),
 );

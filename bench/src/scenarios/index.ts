@@ -2,7 +2,7 @@
 // `Scenario`, and one line below.
 import type { Scenario } from '../BenchTypes.ts';
 import { audiobridge } from './audiobridge.ts';
-import { audiobridgeWerift, audiobridgeWeriftActive } from './audiobridgeGateway.ts';
+import { audiobridgeGateway, audiobridgeGatewayActive } from './audiobridgeGateway.ts';
 import { echotest } from './echotest.ts';
 import { fanout } from './fanout.ts';
 import { reload } from './reload.ts';
@@ -18,6 +18,6 @@ export const scenarios: Record<string, Scenario> = {
   videoroom,
   'videoroom-multistream': videoroomMultistream,
   audiobridge,
-  'audiobridge-werift': audiobridgeWerift,
-  'audiobridge-werift-active': audiobridgeWeriftActive,
+  'audiobridge-gateway': audiobridgeGateway,
+  'audiobridge-gateway-active': audiobridgeGatewayActive,
 };

@@ -47,12 +47,14 @@ export class AudioBridgeService {
 
   /** Checks a room's secret for management requests (489 when it does not match). */
   checkSecret(room: Room, secret: string | undefined): void {
-    if (room.options.secret !== undefined && room.options.secret !== secret) throw new AudioBridgeFailure(AudioBridgeError.UNAUTHORIZED, 'Unauthorized (wrong secret)');
+    if (room.options.secret !== undefined && room.options.secret !== secret)
+      throw new AudioBridgeFailure(AudioBridgeError.UNAUTHORIZED, 'Unauthorized (wrong secret)');
   }
 
   /** Checks a room's pin for joins (489 when it does not match). */
   checkPin(room: Room, pin: string | undefined): void {
-    if (room.options.pin !== undefined && room.options.pin !== pin) throw new AudioBridgeFailure(AudioBridgeError.UNAUTHORIZED, 'Unauthorized (wrong pin)');
+    if (room.options.pin !== undefined && room.options.pin !== pin)
+      throw new AudioBridgeFailure(AudioBridgeError.UNAUTHORIZED, 'Unauthorized (wrong pin)');
   }
 
   participant(room: Room, id: number): Participant {
@@ -112,7 +114,16 @@ export class AudioBridgeService {
       const participant = this.participants.get(event.handle);
       if (!participant || participant.room !== room || !room.options.audiolevelEvent) return;
       participant.talking = event.talking;
-      await this.notify(room, { audiobridge: event.talking ? 'talking' : 'stopped-talking', room: room.id, id: participant.id, 'audio-level-dBov-avg': event.level }, api);
+      await this.notify(
+        room,
+        {
+          audiobridge: event.talking ? 'talking' : 'stopped-talking',
+          room: room.id,
+          id: participant.id,
+          'audio-level-dBov-avg': event.level,
+        },
+        api,
+      );
       return;
     }
     for (const [fileId, file] of room.files) {
@@ -125,7 +136,17 @@ export class AudioBridgeService {
   query(handle: HandleId): JsonObject {
     const p = this.participants.get(handle);
     if (!p) return { state: 'none' };
-    return { state: 'joined', room: p.room.id, id: p.id, ...(p.display !== undefined ? { display: p.display } : {}), muted: p.muted, setup: p.setup, suspended: p.suspended, volume: p.volume, quality: p.quality };
+    return {
+      state: 'joined',
+      room: p.room.id,
+      id: p.id,
+      ...(p.display !== undefined ? { display: p.display } : {}),
+      muted: p.muted,
+      setup: p.setup,
+      suspended: p.suspended,
+      volume: p.volume,
+      quality: p.quality,
+    };
   }
 
   /** Runs `work`, turning failures into the AudioBridge's error event for `message`. */
@@ -135,7 +156,10 @@ export class AudioBridgeService {
     } catch (error) {
       const failure = error instanceof AudioBridgeFailure ? error : new AudioBridgeFailure(AudioBridgeError.UNKNOWN_ERROR, String(error));
       if (!(error instanceof AudioBridgeFailure)) api.log.warn('audiobridge request failed', { error: String(error) });
-      await api.pushEvent(message.handle, { transaction: message.transaction, data: { audiobridge: 'event', error_code: failure.code, error: failure.message } });
+      await api.pushEvent(message.handle, {
+        transaction: message.transaction,
+        data: { audiobridge: 'event', error_code: failure.code, error: failure.message },
+      });
     }
   }
 }

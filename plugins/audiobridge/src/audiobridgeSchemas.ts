@@ -58,7 +58,12 @@ export const allowedSchema = roomRef.extend({ action: z.enum(['enable', 'disable
 export const participantRef = roomRef.extend({ id });
 export const muteRoomSchema = roomRef;
 export const enableRecordingSchema = roomRef.extend({ record: bool, record_file: str.optional(), record_dir: str.optional() });
-export const playFileSchema = roomRef.extend({ filename: str.min(1), file_id: str.optional(), loop: bool.optional(), group: str.optional() });
+export const playFileSchema = roomRef.extend({
+  filename: str.min(1),
+  file_id: str.optional(),
+  loop: bool.optional(),
+  group: str.optional(),
+});
 export const fileRef = roomRef.extend({ file_id: str });
 
 export const rtpForwardSchema = roomRef.extend({
@@ -107,6 +112,7 @@ export function parse<S extends z.ZodType>(schema: S, body: JsonObject): z.outpu
   const issue = result.error.issues[0];
   const path = issue?.path.join('.') ?? '';
   const top = issue?.path[0];
-  if (typeof top === 'string' && body[top] === undefined) throw new AudioBridgeFailure(AudioBridgeError.MISSING_ELEMENT, `Missing element (${path})`);
+  if (typeof top === 'string' && body[top] === undefined)
+    throw new AudioBridgeFailure(AudioBridgeError.MISSING_ELEMENT, `Missing element (${path})`);
   throw new AudioBridgeFailure(AudioBridgeError.INVALID_ELEMENT, `Invalid element (${path}: ${issue?.message ?? 'invalid'})`);
 }

@@ -77,7 +77,8 @@ export default definePlugin({
 
   async handleAdminMessage(body, api): Promise<JsonObject> {
     const request = body.request;
-    if (typeof request !== 'string' || !syncRequests.has(request)) return { audiobridge: 'event', error_code: AudioBridgeError.INVALID_REQUEST, error: 'Unknown request' };
+    if (typeof request !== 'string' || !syncRequests.has(request))
+      return { audiobridge: 'event', error_code: AudioBridgeError.INVALID_REQUEST, error: 'Unknown request' };
     try {
       return await runSyncRequest(service, request, body, api);
     } catch (error) {

@@ -34,9 +34,18 @@ async function negotiate(p: Participant, message: PluginMessage, api: PluginApi)
   const { jsep } = message;
   if (!jsep) return undefined;
   if (jsep.type === 'offer') {
-    if (p.offerPending) throw new AudioBridgeFailure(AudioBridgeError.INVALID_SDP, 'Received an offer while waiting for the answer to ours');
-    if (!jsep.media.some((m) => m.kind === 'audio' && m.codecs.includes('opus'))) throw new AudioBridgeFailure(AudioBridgeError.INVALID_SDP, 'The offer has no Opus audio');
-    const answer = await api.negotiate(p.handle, { type: 'answer', audio: true, video: false, data: false, audioCodec: 'opus', direction: 'sendrecv' });
+    if (p.offerPending)
+      throw new AudioBridgeFailure(AudioBridgeError.INVALID_SDP, 'Received an offer while waiting for the answer to ours');
+    if (!jsep.media.some((m) => m.kind === 'audio' && m.codecs.includes('opus')))
+      throw new AudioBridgeFailure(AudioBridgeError.INVALID_SDP, 'The offer has no Opus audio');
+    const answer = await api.negotiate(p.handle, {
+      type: 'answer',
+      audio: true,
+      video: false,
+      data: false,
+      audioCodec: 'opus',
+      direction: 'sendrecv',
+    });
     p.negotiated = true;
     return answer;
   }
@@ -59,10 +68,14 @@ export async function participantGone(service: AudioBridgeService, p: Participan
 function admit(service: AudioBridgeService, j: z.output<typeof joinSchema>): Room {
   const room = service.room(j.room);
   service.checkPin(room, j.pin);
-  if (room.options.allowed && (j.token === undefined || !room.options.allowed.has(j.token))) throw new AudioBridgeFailure(AudioBridgeError.UNAUTHORIZED, 'Unauthorized (not in the allowed list)');
-  if (j.id !== undefined && room.participants.has(j.id)) throw new AudioBridgeFailure(AudioBridgeError.ID_EXISTS, `User ID ${j.id} already exists`);
-  if (j.group !== undefined && !room.options.groups?.includes(j.group)) throw new AudioBridgeFailure(AudioBridgeError.NO_SUCH_GROUP, `No such group (${j.group})`);
-  if (j.codec !== undefined && j.codec !== 'opus') throw new AudioBridgeFailure(AudioBridgeError.INVALID_ELEMENT, `Unsupported codec (${j.codec}): Cardea mixes Opus only`);
+  if (room.options.allowed && (j.token === undefined || !room.options.allowed.has(j.token)))
+    throw new AudioBridgeFailure(AudioBridgeError.UNAUTHORIZED, 'Unauthorized (not in the allowed list)');
+  if (j.id !== undefined && room.participants.has(j.id))
+    throw new AudioBridgeFailure(AudioBridgeError.ID_EXISTS, `User ID ${j.id} already exists`);
+  if (j.group !== undefined && !room.options.groups?.includes(j.group))
+    throw new AudioBridgeFailure(AudioBridgeError.NO_SUCH_GROUP, `No such group (${j.group})`);
+  if (j.codec !== undefined && j.codec !== 'opus')
+    throw new AudioBridgeFailure(AudioBridgeError.INVALID_ELEMENT, `Unsupported codec (${j.codec}): Cardea mixes Opus only`);
   return room;
 }
 
@@ -75,12 +88,18 @@ async function enter(service: AudioBridgeService, p: Participant, room: Room, ap
 }
 
 /** The asynchronous AudioBridge requests. */
-export async function runParticipantRequest(service: AudioBridgeService, request: string, message: PluginMessage, api: PluginApi): Promise<void> {
+export async function runParticipantRequest(
+  service: AudioBridgeService,
+  request: string,
+  message: PluginMessage,
+  api: PluginApi,
+): Promise<void> {
   const { handle, transaction, body } = message;
   const reply = (data: JsonObject, jsep?: NegotiatedJsep) => api.pushEvent(handle, { transaction, data, ...(jsep ? { jsep } : {}) });
   if (request === 'join') {
     const j = parse(joinSchema, body);
-    if (service.participants.has(handle)) throw new AudioBridgeFailure(AudioBridgeError.ALREADY_JOINED, 'Already in a room (use changeroom)');
+    if (service.participants.has(handle))
+      throw new AudioBridgeFailure(AudioBridgeError.ALREADY_JOINED, 'Already in a room (use changeroom)');
     const room = admit(service, j);
     const p = new Participant(j.id ?? uniqueParticipantId(room), handle, room, j.display);
     p.quality = 4;

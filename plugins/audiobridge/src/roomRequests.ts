@@ -201,7 +201,8 @@ export async function runSyncRequest(service: AudioBridgeService, request: strin
     case 'resetdecoder': {
       const r = parse(participantRef.partial({ id: true }), body);
       const room = service.room(r.room);
-      for (const p of room.participants.values()) if (r.id === undefined || p.id === r.id) await api.media.resetMixerDecoder(p.handle, room.mixer);
+      for (const p of room.participants.values())
+        if (r.id === undefined || p.id === r.id) await api.media.resetMixerDecoder(p.handle, room.mixer);
       return { audiobridge: 'success' };
     }
     case 'mixerstats': {
@@ -229,7 +230,8 @@ export async function runSyncRequest(service: AudioBridgeService, request: strin
 
 async function create(service: AudioBridgeService, body: JsonObject, api: PluginApi): Promise<JsonObject> {
   const c = parse(createSchema, body);
-  if (c.room !== undefined && service.rooms.has(c.room)) throw new AudioBridgeFailure(AudioBridgeError.ROOM_EXISTS, `Room ${c.room} already exists`);
+  if (c.room !== undefined && service.rooms.has(c.room))
+    throw new AudioBridgeFailure(AudioBridgeError.ROOM_EXISTS, `Room ${c.room} already exists`);
   const id = c.room ?? randomId(service.rooms);
   const d = defaultRoomOptions();
   const options: RoomOptions = {
@@ -282,7 +284,8 @@ async function runMediaRequest(service: AudioBridgeService, request: string, bod
       const s = parse(stopRtpForwardSchema, body);
       const room = service.room(s.room);
       service.checkSecret(room, s.secret);
-      if (!room.forwarders.delete(s.stream_id)) throw new AudioBridgeFailure(AudioBridgeError.NO_SUCH_USER, `No such stream (${s.stream_id})`);
+      if (!room.forwarders.delete(s.stream_id))
+        throw new AudioBridgeFailure(AudioBridgeError.NO_SUCH_USER, `No such stream (${s.stream_id})`);
       await api.media.stopMixerForward(room.mixer, s.stream_id);
       return { audiobridge: 'success', room: room.id, stream_id: s.stream_id };
     }
@@ -290,7 +293,14 @@ async function runMediaRequest(service: AudioBridgeService, request: string, bod
       const l = parse(roomRef, body);
       const room = service.room(l.room);
       service.checkSecret(room, l.secret);
-      const rtp_forwarders = [...room.forwarders].map(([id, f]) => ({ stream_id: id, ip: f.host, port: f.port, ...(f.ssrc !== undefined ? { ssrc: f.ssrc } : {}), ptype: f.ptype, codec: 'opus' }));
+      const rtp_forwarders = [...room.forwarders].map(([id, f]) => ({
+        stream_id: id,
+        ip: f.host,
+        port: f.port,
+        ...(f.ssrc !== undefined ? { ssrc: f.ssrc } : {}),
+        ptype: f.ptype,
+        codec: 'opus',
+      }));
       return { audiobridge: 'forwarders', room: room.id, rtp_forwarders };
     }
     case 'play_file': {
@@ -325,7 +335,8 @@ async function runMediaRequest(service: AudioBridgeService, request: string, bod
       const room = service.room(f.room);
       service.checkSecret(room, f.secret);
       const ids = f.file_id === undefined ? [...room.files.keys()] : [f.file_id];
-      if (f.file_id !== undefined && !room.files.has(f.file_id)) throw new AudioBridgeFailure(AudioBridgeError.INVALID_ELEMENT, `No such file (${f.file_id})`);
+      if (f.file_id !== undefined && !room.files.has(f.file_id))
+        throw new AudioBridgeFailure(AudioBridgeError.INVALID_ELEMENT, `No such file (${f.file_id})`);
       for (const id of ids) {
         const file = room.files.get(id);
         if (!file) continue;

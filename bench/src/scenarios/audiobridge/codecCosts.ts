@@ -57,7 +57,12 @@ export async function measureCodecCosts(fixtures: SpeechFixtures): Promise<Codec
     for (const s of slots) kernel.minus(s);
   });
   const js = jsMix(slots.map((s) => Int16Array.from(kernel.frame(s))));
-  return { decode48kTo16kUs, encode16kUs, mixSimdNsPerParticipant: Math.round((simd * 1000) / n), mixJsNsPerParticipant: Math.round((js * 1000) / n) };
+  return {
+    decode48kTo16kUs,
+    encode16kUs,
+    mixSimdNsPerParticipant: Math.round((simd * 1000) / n),
+    mixJsNsPerParticipant: Math.round((js * 1000) / n),
+  };
 }
 
 /** The same total and N−1 mixes in plain JS, in µs per mix of all frames. */

@@ -25,7 +25,7 @@ const M = { left: 64, right: 20, top: 36, bottom: 52 };
 function niceMax(v: number): number {
   if (v <= 0) return 1;
   const p = 10 ** Math.floor(Math.log10(v));
-  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+  for (const m of [1, 1.2, 1.5, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
   return 10 * p;
 }
 
@@ -52,14 +52,20 @@ function panel(p: Panel, dx: number): string {
   out.push(`<line x1="${px(0)}" x2="${px(xMax)}" y1="${py(0)}" y2="${py(0)}" stroke="#000"/>`);
   out.push(`<line x1="${px(0)}" x2="${px(0)}" y1="${py(0)}" y2="${py(yMax)}" stroke="#000"/>`);
   out.push(`<text x="${dx + W / 2}" y="${H - 10}" text-anchor="middle" font-size="12">${esc(p.xLabel)}</text>`);
-  out.push(`<text x="${dx + 14}" y="${H / 2}" text-anchor="middle" font-size="12" transform="rotate(-90 ${dx + 14} ${H / 2})">${esc(p.yLabel)}</text>`);
+  out.push(
+    `<text x="${dx + 14}" y="${H / 2}" text-anchor="middle" font-size="12" transform="rotate(-90 ${dx + 14} ${H / 2})">${esc(p.yLabel)}</text>`,
+  );
   if (p.limit) {
     out.push(`<line x1="${px(0)}" x2="${px(xMax)}" y1="${py(p.limit.y)}" y2="${py(p.limit.y)}" stroke="#c00" stroke-dasharray="5,4"/>`);
-    out.push(`<text x="${px(xMax) - 4}" y="${py(p.limit.y) - 4}" text-anchor="end" font-size="11" fill="#c00">${esc(p.limit.label)}</text>`);
+    out.push(
+      `<text x="${px(xMax) - 4}" y="${py(p.limit.y) - 4}" text-anchor="end" font-size="11" fill="#c00">${esc(p.limit.label)}</text>`,
+    );
   }
   p.series.forEach((s, i) => {
     if (s.points.length === 0) return;
-    out.push(`<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${s.points.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ')}"/>`);
+    out.push(
+      `<polyline fill="none" stroke="${s.color}" stroke-width="2" points="${s.points.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ')}"/>`,
+    );
     for (const [x, y] of s.points) out.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3" fill="${s.color}"/>`);
     out.push(`<rect x="${px(0) + 10}" y="${M.top + 6 + i * 16}" width="12" height="3" fill="${s.color}"/>`);
     out.push(`<text x="${px(0) + 26}" y="${M.top + 11 + i * 16}" font-size="11">${esc(s.name)}</text>`);

@@ -34,7 +34,9 @@ const WARMUP_PACKETS = 3;
 const TS_STEP = 960;
 
 /** Mixer options with every default applied. */
-export type ResolvedMixerOptions = Required<Omit<MixerOptions, 'talkingEvents'>> & { talking: { threshold: number; packets: number } | undefined };
+export type ResolvedMixerOptions = Required<Omit<MixerOptions, 'talkingEvents'>> & {
+  talking: { threshold: number; packets: number } | undefined;
+};
 
 export function resolveMixerOptions(options: MixerOptions = {}): ResolvedMixerOptions {
   const sampleRate = options.sampleRate ?? 16000;
@@ -110,7 +112,14 @@ export class AudioMixer {
   readonly #startedAt: number;
   #closed = false;
 
-  private constructor(id: MixerId, options: ResolvedMixerOptions, transport: AudioTransport, hooks: MixerHooks, shared: OpusFrameEncoder, clock: MixClockOptions) {
+  private constructor(
+    id: MixerId,
+    options: ResolvedMixerOptions,
+    transport: AudioTransport,
+    hooks: MixerHooks,
+    shared: OpusFrameEncoder,
+    clock: MixClockOptions,
+  ) {
     this.id = id;
     this.options = options;
     this.#transport = transport;
@@ -118,7 +127,11 @@ export class AudioMixer {
     this.#shared = shared;
     this.#kernel = new MixKernel(options.sampleRate / 50);
     this.#warmupPcm = new Int16Array(options.sampleRate / 50);
-    this.clock = new MixClock((index) => this.tick(index), (error) => this.#onTickError(error), clock);
+    this.clock = new MixClock(
+      (index) => this.tick(index),
+      (error) => this.#onTickError(error),
+      clock,
+    );
     this.#startedAt = performance.now();
   }
 
@@ -131,7 +144,12 @@ export class AudioMixer {
     clock: MixClockOptions & { manual?: boolean } = {},
   ): Promise<AudioMixer> {
     const resolved = resolveMixerOptions(options);
-    const shared = await OpusFrameEncoder.create({ sampleRate: resolved.sampleRate, complexity: resolved.complexity, bitrate: resolved.bitrate, expectedLoss: 0 });
+    const shared = await OpusFrameEncoder.create({
+      sampleRate: resolved.sampleRate,
+      complexity: resolved.complexity,
+      bitrate: resolved.bitrate,
+      expectedLoss: 0,
+    });
     const mixer = new AudioMixer(id, resolved, transport, hooks, shared, clock);
     if (!clock.manual) mixer.clock.start();
     return mixer;
@@ -169,7 +187,12 @@ export class AudioMixer {
     if (this.#closed || this.#participants.has(handleId)) return;
     const rate = this.options.sampleRate;
     const decoder = await OpusFrameDecoder.create(rate);
-    const encoder = await OpusFrameEncoder.create({ sampleRate: rate, complexity: settings.complexity, bitrate: settings.bitrate, expectedLoss: settings.expectedLoss });
+    const encoder = await OpusFrameEncoder.create({
+      sampleRate: rate,
+      complexity: settings.complexity,
+      bitrate: settings.bitrate,
+      expectedLoss: settings.expectedLoss,
+    });
     if (this.#closed || this.#participants.has(handleId)) {
       decoder.free();
       encoder.free();
@@ -364,7 +387,11 @@ export class AudioMixer {
     if (!p.warm) this.#warmUp(p);
     const out = this.#kernel.frame(p.slot);
     const jitter = p.jitter;
-    const result = p.decoder.decodeInto(out, kind === Playout.packet ? jitter.payload : undefined, kind === Playout.lost ? jitter.next : undefined);
+    const result = p.decoder.decodeInto(
+      out,
+      kind === Playout.packet ? jitter.payload : undefined,
+      kind === Playout.lost ? jitter.next : undefined,
+    );
     const c = this.counters;
     c.decodes++;
     if (result === 'plc') c.concealed++;

@@ -66,7 +66,8 @@ export class MixKernel {
   #listCount = 0;
 
   constructor(samples: number, initialSlots = 16) {
-    if (samples % 8 !== 0 || samples > MAX_SAMPLES) throw new RangeError(`frame of ${samples} samples: must be a multiple of 8, at most ${MAX_SAMPLES}`);
+    if (samples % 8 !== 0 || samples > MAX_SAMPLES)
+      throw new RangeError(`frame of ${samples} samples: must be a multiple of 8, at most ${MAX_SAMPLES}`);
     this.samples = samples;
     this.#wasm = new wasmApi.Instance(compiledModule(), { env: {} }).exports as MixerWasmExports;
     const base = (this.#wasm.heapBase() + 15) & ~15;

@@ -45,13 +45,7 @@ export class MixerParticipant {
   /** In this tick's mix (selected, or fading out on its last frame): gets its own N−1 encode. */
   inMix = false;
 
-  constructor(
-    handleId: number,
-    settings: ParticipantSettings,
-    decoder: OpusFrameDecoder,
-    encoder: OpusFrameEncoder,
-    slot: number,
-  ) {
+  constructor(handleId: number, settings: ParticipantSettings, decoder: OpusFrameDecoder, encoder: OpusFrameEncoder, slot: number) {
     this.handleId = handleId;
     this.settings = settings;
     this.decoder = decoder;

@@ -144,12 +144,13 @@ export class OggOpusWriter {
   /** Appends one packet (copied: the caller may reuse its buffer). */
   write(packet: Uint8Array): void {
     if (this.#closed || packet.length === 0) return;
-    if (this.#pendingSegments + segments(packet.length) > 255) this.#flush(0);
+    // A full page is flushed only when the next packet arrives, so the last page always holds
+    // packets and can carry the end-of-stream flag (an empty EOS page confuses players' trimming).
+    if (this.#pending.length >= PACKETS_PER_PAGE || this.#pendingSegments + segments(packet.length) > 255) this.#flush(0);
     this.#pending.push(Uint8Array.from(packet));
     this.#pendingSegments += segments(packet.length);
     this.#packets++;
     this.#granule += BigInt(this.#packetSamples);
-    if (this.#pending.length >= PACKETS_PER_PAGE) this.#flush(0);
   }
 
   /** Flushes the last page with the end-of-stream flag and closes the file. Idempotent. */
@@ -193,7 +194,7 @@ export function parseOggOpus(bytes: Uint8Array): OggOpusFile {
   let partial: Buffer[] = [];
   let serial: number | undefined;
   let lastGranule = 0;
-  for (let at = 0; at < buf.length; ) {
+  for (let at = 0; at < buf.length;) {
     if (buf.length - at < 27 || buf.toString('latin1', at, at + 4) !== 'OggS') throw new OggOpusFormatError(`no Ogg page at byte ${at}`);
     const count = buf[at + 26] as number;
     const lacing = buf.subarray(at + 27, at + 27 + count);
@@ -222,7 +223,8 @@ export function parseOggOpus(bytes: Uint8Array): OggOpusFile {
     at = end;
   }
   const head = packets[0];
-  if (!head || head.length < 19 || Buffer.from(head).toString('latin1', 0, 8) !== 'OpusHead') throw new OggOpusFormatError('not an Ogg Opus file (no OpusHead)');
+  if (!head || head.length < 19 || Buffer.from(head).toString('latin1', 0, 8) !== 'OpusHead')
+    throw new OggOpusFormatError('not an Ogg Opus file (no OpusHead)');
   const headBuf = Buffer.from(head);
   const tags = packets[1];
   if (!tags || Buffer.from(tags).toString('latin1', 0, 8) !== 'OpusTags') throw new OggOpusFormatError('no OpusTags header');

@@ -138,7 +138,8 @@ export class SandboxMixers {
   #confine(path: string): string {
     const full = resolve(this.#mediaDir, path);
     const rel = relative(this.#mediaDir, full);
-    if (rel === '' || rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel)) throw new RangeError(`path ${path} is outside the plugin's media directory`);
+    if (rel === '' || rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel))
+      throw new RangeError(`path ${path} is outside the plugin's media directory`);
     return full;
   }
 }
