@@ -50,3 +50,17 @@ export function fail(reason: string): MessageResult {
 export function pluginError(pluginKey: string, code: number, error: string): MessageResult {
   return ok({ [pluginKey]: 'event', error_code: code, error });
 }
+
+/**
+ * A request a plugin refuses with one of its numeric error codes; answered as
+ * `{"<plugin>":"event","error_code":code,"error":message}` (sync via {@link pluginError}, or as an event).
+ */
+export class PluginRequestError extends Error {
+  override name = 'PluginRequestError';
+  readonly code: number;
+
+  constructor(code: number, message: string) {
+    super(message);
+    this.code = code;
+  }
+}

@@ -53,4 +53,4 @@ export type {
   PluginIdentity,
   PluginMessage,
 } from './PluginDefinition.ts';
-export { definePlugin, fail, InvalidPluginError, ok, pluginError, wait } from './definePlugin.ts';
+export { definePlugin, fail, InvalidPluginError, ok, pluginError, PluginRequestError, wait } from './definePlugin.ts';

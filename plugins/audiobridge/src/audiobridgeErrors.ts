@@ -1,3 +1,5 @@
+import { PluginRequestError } from '@cardea/plugin-sdk';
+
 /** AudioBridge error codes (Janus 1.x janus_audiobridge.c, shared/janus-api.md §5.4). */
 export const AudioBridgeError = {
   NO_MESSAGE: 480,
@@ -19,12 +21,6 @@ export const AudioBridgeError = {
 } as const;
 
 /** A request that fails with an AudioBridge error code (answered as `{"audiobridge":"event","error_code",…}`). */
-export class AudioBridgeFailure extends Error {
+export class AudioBridgeFailure extends PluginRequestError {
   override name = 'AudioBridgeFailure';
-  readonly code: number;
-
-  constructor(code: number, message: string) {
-    super(message);
-    this.code = code;
-  }
 }

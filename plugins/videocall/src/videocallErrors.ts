@@ -1,3 +1,5 @@
+import { PluginRequestError } from '@cardea/plugin-sdk';
+
 /** VideoCall error codes (Janus 1.x janus_videocall.c, shared/janus-api.md §5.2). */
 export const VideoCallError = {
   NO_MESSAGE: 470,
@@ -18,12 +20,6 @@ export const VideoCallError = {
 } as const;
 
 /** A request that fails with a VideoCall error code. */
-export class VideoCallFailure extends Error {
+export class VideoCallFailure extends PluginRequestError {
   override name = 'VideoCallFailure';
-  readonly code: number;
-
-  constructor(code: number, message: string) {
-    super(message);
-    this.code = code;
-  }
 }

@@ -1,3 +1,5 @@
+import { PluginRequestError } from '@cardea/plugin-sdk';
+
 /** VideoRoom error codes (Janus 1.x janus_videoroom.c, shared/janus-api.md §5.3). */
 export const VideoRoomError = {
   NO_MESSAGE: 421,
@@ -21,12 +23,6 @@ export const VideoRoomError = {
 } as const;
 
 /** A request that fails with a VideoRoom error code (answered as `{"videoroom":"event","error_code",…}`). */
-export class VideoRoomFailure extends Error {
+export class VideoRoomFailure extends PluginRequestError {
   override name = 'VideoRoomFailure';
-  readonly code: number;
-
-  constructor(code: number, message: string) {
-    super(message);
-    this.code = code;
-  }
 }

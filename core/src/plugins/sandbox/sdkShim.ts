@@ -49,6 +49,9 @@ export const BOOTSTRAP_SOURCE = String.raw`(function (bridge) {
   function wait(hint) { return hint === undefined ? { kind: 'wait' } : { kind: 'wait', hint }; }
   function fail(reason) { return { kind: 'error', reason }; }
   function pluginError(pluginKey, code, error) { return ok({ [pluginKey]: 'event', error_code: code, error }); }
+  class PluginRequestError extends Error {
+    constructor(code, message) { super(message); this.name = 'PluginRequestError'; this.code = code; }
+  }
 
   function errorInfo(e) {
     try {
@@ -132,7 +135,7 @@ export const BOOTSTRAP_SOURCE = String.raw`(function (bridge) {
 
   Object.defineProperty(globalThis, '__cardeaSdk', {
     configurable: true,
-    value: freeze({ definePlugin, ok, wait, fail, pluginError, isJsonObject, InvalidPluginError, SDK_VERSION }),
+    value: freeze({ definePlugin, ok, wait, fail, pluginError, isJsonObject, InvalidPluginError, PluginRequestError, SDK_VERSION }),
   });
 
   return freeze({
@@ -195,6 +198,7 @@ export const fail = sdk.fail;
 export const pluginError = sdk.pluginError;
 export const isJsonObject = sdk.isJsonObject;
 export const InvalidPluginError = sdk.InvalidPluginError;
+export const PluginRequestError = sdk.PluginRequestError;
 export const SDK_VERSION = sdk.SDK_VERSION;
 `;
 
