@@ -4,9 +4,9 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tasksetPath, coreCount } from '../system/cpuAffinity.ts';
-import { processCpuSeconds, processMemory } from '../system/procStats.ts';
 import type { GatewayProcess } from './GatewayProcessTypes.ts';
-import { canConnect, freePorts } from './ports.ts';
+import { ChildGateway } from './ChildGateway.ts';
+import { freePorts } from './ports.ts';
 
 /** Options of `CardeaProcess.start()`. */
 export interface CardeaProcessOptions {
@@ -20,22 +20,13 @@ export interface CardeaProcessOptions {
   iceIp?: string;
 }
 
-/** Keep this much of the child's output, to explain a failed start. */
-const outputTailBytes = 4096;
-
 /**
  * A Cardea gateway (`core/src/main.ts`) in a child process of the bench, pinned to one core, on
  * free loopback ports; its CPU and memory are read from procfs by pid.
  */
 export class CardeaProcess implements GatewayProcess {
   readonly kind = 'cardea';
-  readonly #child: ChildProcess;
-  readonly #exited: Promise<void>;
-  #output = '';
-  readonly #killOnExit = (): void => {
-    this.#child.kill('SIGKILL');
-  };
-  #closed = false;
+  readonly #child: ChildGateway;
   /** Process id of the gateway (taskset execs node, so this is node's pid). */
   readonly pid: number;
   /** Janus API WebSocket URL, e.g. `ws://127.0.0.1:40123/`. */
@@ -48,20 +39,11 @@ export class CardeaProcess implements GatewayProcess {
   readonly version: string = cardeaVersion();
 
   private constructor(child: ChildProcess, ports: number[], pinnedCore: number | undefined) {
-    this.#child = child;
-    this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    // A bench that dies without close() (an uncaught error, process.exit) must not leave a gateway behind.
-    process.once('exit', this.#killOnExit);
-    void this.#exited.then(() => process.off('exit', this.#killOnExit));
-    this.pid = child.pid as number;
+    this.#child = new ChildGateway(child, 'the Cardea gateway');
+    this.pid = this.#child.pid;
     this.wsUrl = `ws://127.0.0.1:${ports[0]}/`;
     this.httpUrl = `http://127.0.0.1:${ports[1]}/janus`;
     this.pinnedCore = pinnedCore;
-    const keep = (chunk: Buffer): void => {
-      this.#output = (this.#output + chunk.toString()).slice(-outputTailBytes);
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
   }
 
   /** Starts the gateway and resolves once its WebSocket port accepts connections. */
@@ -90,7 +72,7 @@ export class CardeaProcess implements GatewayProcess {
     }
     const gateway = new CardeaProcess(child, ports, pinned ? core : undefined);
     try {
-      await gateway.#waitForPort(ports[0] as number, options.startTimeoutMs ?? 20_000);
+      await gateway.#child.waitForPort(ports[0] as number, options.startTimeoutMs ?? 20_000);
     } catch (error) {
       await gateway.close();
       throw error;
@@ -100,43 +82,22 @@ export class CardeaProcess implements GatewayProcess {
 
   /** User + system CPU seconds the gateway has used so far (undefined without procfs). */
   cpuSeconds(): number | undefined {
-    return processCpuSeconds(this.pid);
+    return this.#child.cpuSeconds();
   }
 
   /** The gateway's resident and peak resident memory in bytes (undefined without procfs). */
   memory(): { rssBytes: number; peakRssBytes: number } | undefined {
-    return processMemory(this.pid);
+    return this.#child.memory();
   }
 
   /** The last few KiB of the gateway's output. */
   outputTail(): string {
-    return this.#output;
+    return this.#child.outputTail();
   }
 
   /** Stops the gateway (SIGTERM, then SIGKILL after 5 s) and waits for it to exit. Idempotent. */
-  async close(): Promise<void> {
-    if (!this.#closed) {
-      this.#closed = true;
-      if (this.#child.exitCode === null && this.#child.signalCode === null) {
-        this.#child.kill('SIGTERM');
-        const timer = setTimeout(() => this.#child.kill('SIGKILL'), 5000);
-        await this.#exited;
-        clearTimeout(timer);
-      }
-    }
-    await this.#exited;
-  }
-
-  async #waitForPort(port: number, timeoutMs: number): Promise<void> {
-    const deadline = performance.now() + timeoutMs;
-    let exited = false;
-    void this.#exited.then(() => (exited = true));
-    while (!(await canConnect(port))) {
-      if (exited) throw new Error(`the Cardea gateway exited during start:\n${this.#output}`);
-      if (performance.now() > deadline)
-        throw new Error(`the Cardea gateway did not listen on ${port} within ${timeoutMs} ms:\n${this.#output}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+  close(): Promise<void> {
+    return this.#child.stop();
   }
 }
 

@@ -5,9 +5,9 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { coreCount, tasksetPath } from '../system/cpuAffinity.ts';
-import { processCpuSeconds, processMemory } from '../system/procStats.ts';
 import type { GatewayProcess } from './GatewayProcessTypes.ts';
-import { canConnect, freePorts } from './ports.ts';
+import { ChildGateway } from './ChildGateway.ts';
+import { freePorts } from './ports.ts';
 
 /** Where Debian's `janus` package puts the binary and its sample configuration. */
 export const janusBinary = '/usr/bin/janus';
@@ -42,7 +42,6 @@ export interface JanusProcessOptions {
 /** Plugins the bench loads; the others (SIP, streaming files, Lua, ...) need files or services. */
 const enabledPlugins = ['echotest', 'videoroom', 'audiobridge', 'videocall'];
 const enabledTransports = ['websockets'];
-const outputTailBytes = 8192;
 
 /**
  * The real Janus 1.1.2 (Debian package) in a child process of the bench, started on loopback with a
@@ -50,34 +49,20 @@ const outputTailBytes = 8192;
  */
 export class JanusProcess implements GatewayProcess {
   readonly kind = 'janus';
-  readonly #child: ChildProcess;
-  readonly #exited: Promise<void>;
+  readonly #child: ChildGateway;
   readonly #configDir: string;
-  readonly #killOnExit = (): void => {
-    this.#child.kill('SIGKILL');
-  };
-  #output = '';
-  #closed = false;
   readonly pid: number;
   readonly wsUrl: string;
   readonly pinnedCore: number | undefined;
   readonly version: string;
 
   private constructor(child: ChildProcess, configDir: string, wsPort: number, pinnedCore: number | undefined, version: string) {
-    this.#child = child;
+    this.#child = new ChildGateway(child, 'Janus');
     this.#configDir = configDir;
-    this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
-    process.once('exit', this.#killOnExit);
-    void this.#exited.then(() => process.off('exit', this.#killOnExit));
-    this.pid = child.pid as number;
+    this.pid = this.#child.pid;
     this.wsUrl = `ws://127.0.0.1:${wsPort}/`;
     this.pinnedCore = pinnedCore;
     this.version = version;
-    const keep = (chunk: Buffer): void => {
-      this.#output = (this.#output + chunk.toString()).slice(-outputTailBytes);
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
   }
 
   /** Writes the configuration, starts `/usr/bin/janus -F <dir>` and resolves once its WebSocket port accepts connections. */
@@ -106,7 +91,7 @@ export class JanusProcess implements GatewayProcess {
     }
     const janus = new JanusProcess(child, configDir, wsPort, pinned ? core : undefined, janusVersion());
     try {
-      await janus.#waitForPort(wsPort, options.startTimeoutMs ?? 20_000);
+      await janus.#child.waitForPort(wsPort, options.startTimeoutMs ?? 20_000);
     } catch (error) {
       await janus.close();
       throw error;
@@ -115,41 +100,21 @@ export class JanusProcess implements GatewayProcess {
   }
 
   cpuSeconds(): number | undefined {
-    return processCpuSeconds(this.pid);
+    return this.#child.cpuSeconds();
   }
 
   memory(): { rssBytes: number; peakRssBytes: number } | undefined {
-    return processMemory(this.pid);
+    return this.#child.memory();
   }
 
   outputTail(): string {
-    return this.#output;
+    return this.#child.outputTail();
   }
 
   /** Stops Janus (SIGTERM, SIGKILL after 5 s), waits for it, removes the config folder. Idempotent. */
   async close(): Promise<void> {
-    if (!this.#closed) {
-      this.#closed = true;
-      if (this.#child.exitCode === null && this.#child.signalCode === null) {
-        this.#child.kill('SIGTERM');
-        const timer = setTimeout(() => this.#child.kill('SIGKILL'), 5000);
-        await this.#exited;
-        clearTimeout(timer);
-      }
-      await rm(this.#configDir, { recursive: true, force: true });
-    }
-    await this.#exited;
-  }
-
-  async #waitForPort(port: number, timeoutMs: number): Promise<void> {
-    const deadline = performance.now() + timeoutMs;
-    let exited = false;
-    void this.#exited.then(() => (exited = true));
-    while (!(await canConnect(port))) {
-      if (exited) throw new Error(`Janus exited during start:\n${this.#output}`);
-      if (performance.now() > deadline) throw new Error(`Janus did not listen on ${port} within ${timeoutMs} ms:\n${this.#output}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await this.#child.stop();
+    await rm(this.#configDir, { recursive: true, force: true });
   }
 }
 
