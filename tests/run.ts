@@ -13,9 +13,12 @@ const root = path.resolve(import.meta.dirname, '..');
 const suites = ['unit', 'integration', 'e2e'] as const;
 type Suite = (typeof suites)[number];
 
-/** What the e2e suite needs from the OS; the e2e tests skip themselves, with the reason, when one is absent. */
-const browserBinaries = ['/usr/bin/chromium', '/usr/bin/firefox-esr'];
-const aptPackages = ['chromium', 'firefox-esr', 'iproute2'];
+/**
+ * What the integration and e2e suites need from the OS (browsers; janus-pp-rec from janus-tools to
+ * check `.mjr` recordings); the tests skip themselves, with the reason, when one is absent.
+ */
+const browserBinaries = ['/usr/bin/chromium', '/usr/bin/firefox-esr', '/usr/bin/janus-pp-rec'];
+const aptPackages = ['chromium', 'firefox-esr', 'iproute2', 'janus-tools'];
 
 const started = performance.now();
 const summary: string[] = [];
@@ -96,7 +99,7 @@ function main(): void {
   if (major < 24) fail(`Node ${process.versions.node} runs this; Cardea needs Node 24 (use 'npm test' or 'npx node tests/run.ts')`);
   const { selected, lint, passThrough } = parseArgs(process.argv.slice(2));
 
-  if (selected.includes('e2e')) ensureBrowsers();
+  if (selected.includes('e2e') || selected.includes('integration')) ensureBrowsers();
 
   if (lint) {
     if (timed('typecheck: tsc -p tsconfig.json', () => runBin('tsc', ['-p', 'tsconfig.json'])) !== 0)

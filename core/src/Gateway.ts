@@ -78,6 +78,7 @@ export class Gateway {
     try {
       const media = config.media.plane === 'fast' ? new FastMediaPlane({ engine: config.media.srtpEngine }) : new WeriftMediaPlane();
       closers.push(async () => media.close());
+      media.recorders.events.on('error', (id, handle, error) => log.warn({ err: error, recording: id, handle }, 'recording failed: it stopped writing'));
       const { dir, sandbox } = config.plugins;
       const registry = new PluginRegistry({
         media,

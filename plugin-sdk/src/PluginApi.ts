@@ -11,6 +11,7 @@ import type {
   TalkingOptions,
 } from './MediaTypes.ts';
 import type { MixerForward, MixerId, MixerOptions, MixerParticipantOptions, MixerStats, PlayFileOptions } from './MixerTypes.ts';
+import type { RecordingId, RecordingInfo, RecordingOptions } from './RecordingTypes.ts';
 
 /** Severity of a plugin log line. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -73,6 +74,14 @@ export interface PluginMedia {
   forwardRtp(handle: HandleId, forward: RtpForward): Promise<number>;
   /** Stop a forwarder; unknown ids are ignored. */
   stopRtpForward(id: number): Promise<void>;
+  /**
+   * Record one of `handle`'s incoming streams (by mid, or the first of a kind) to a Janus `.mjr` file;
+   * recording starts with the next packet, even if the PeerConnection comes up later. Rejects when the
+   * file cannot be created. Recordings of a handle stop when it goes, and all when the plugin unloads.
+   */
+  startRecording(handle: HandleId, options: RecordingOptions): Promise<RecordingId>;
+  /** Stop a recording; resolves once its file is flushed and closed, with its final counters (undefined for unknown ids). */
+  stopRecording(id: RecordingId): Promise<RecordingInfo | undefined>;
 
   // --- Audio mixing (MCU): the core decodes, mixes and encodes; the plugin only says who is in. ---
 

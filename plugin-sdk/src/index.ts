@@ -33,6 +33,7 @@ export type {
   MixerStats,
   PlayFileOptions,
 } from './MixerTypes.ts';
+export type { RecordingId, RecordingInfo, RecordingOptions } from './RecordingTypes.ts';
 export type {
   LogLevel,
   PluginApi,

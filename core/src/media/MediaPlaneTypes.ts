@@ -2,6 +2,7 @@ import type { MediaKind, RtpForward, SimulcastTarget, TalkingEvent, TalkingOptio
 import type { TypedEmitter } from '../util/TypedEmitter.ts';
 import type { WebRtcPeer } from '../webrtc/WebRtcPeer.ts';
 import type { AudioMixers } from './audio/AudioMixers.ts';
+import type { MediaRecorders } from './recording/MediaRecorders.ts';
 
 /** A route as the media plane keeps it. */
 export interface PlaneRoute {
@@ -51,6 +52,8 @@ export interface MediaPlane {
   readonly events: TypedEmitter<MediaPlaneEvents>;
   /** The audio MCU: mixers that decode, mix and encode handles' audio (core/src/media/audio). */
   readonly audio: AudioMixers;
+  /** `.mjr` recordings of handles' incoming streams (core/src/media/recording); stopped when a handle is forgotten. */
+  readonly recorders: MediaRecorders;
   /** Registers a handle's PeerConnection; routes naming it become live. */
   attach(endpoint: MediaEndpoint): void;
   /** Drops a handle's PeerConnection; routes naming the handle stay for its next one. */

@@ -5,6 +5,7 @@ import type { ReceivedTrack } from '../webrtc/WebRtcPeer.ts';
 import { AudioMixers } from './audio/AudioMixers.ts';
 import type { IncomingStreamInfo, MediaCounters, MediaEndpoint, MediaPlane, MediaPlaneEvents, PlaneRoute } from './MediaPlaneTypes.ts';
 import { RtpForwarders } from './RtpForwarders.ts';
+import { MediaRecorders, type HandleTap } from './recording/MediaRecorders.ts';
 import { TalkingDetector } from './TalkingDetector.ts';
 import { isVp8KeyframeStart } from './vp8.ts';
 import { KEYFRAME_INTERVAL_MS, KEYFRAME_RETRY_MS, RouteGraph, SWITCH_STEP, wantedLayer } from './RouteGraph.ts';
@@ -30,6 +31,8 @@ interface EndpointState {
   sends: Map<string, SendState>;
   talking: TalkingOptions | undefined;
   detectors: Map<string, TalkingDetector>;
+  /** The handle's `.mjr` recordings (undefined when none). */
+  tap: HandleTap | undefined;
 }
 
 /**
@@ -42,6 +45,10 @@ interface EndpointState {
 export class WeriftMediaPlane implements MediaPlane {
   readonly events = new TypedEmitter<MediaPlaneEvents>();
   readonly audio = new AudioMixers();
+  readonly recorders = new MediaRecorders((handleId, tap) => {
+    const state = this.#endpoints.get(handleId);
+    if (state) state.tap = tap;
+  });
   readonly #endpoints = new Map<number, EndpointState>();
   readonly #graph = new RouteGraph();
   readonly #forwarders = new RtpForwarders();
@@ -58,6 +65,7 @@ export class WeriftMediaPlane implements MediaPlane {
       sends: new Map(),
       talking: this.#graph.talking(endpoint.handleId),
       detectors: new Map(),
+      tap: this.recorders.tap(endpoint.handleId),
     };
     this.#endpoints.set(endpoint.handleId, state);
     this.audio.attach(endpoint.handleId, endpoint.peer);
@@ -97,6 +105,7 @@ export class WeriftMediaPlane implements MediaPlane {
     this.audio.forget(handleId);
     this.#graph.forget(handleId);
     this.#forwarders.removeHandle(handleId);
+    void this.recorders.stopHandle(handleId);
   }
 
   addRoute(route: PlaneRoute): void {
@@ -168,6 +177,7 @@ export class WeriftMediaPlane implements MediaPlane {
     for (const id of [...this.#endpoints.keys()]) this.#disposeEndpoint(id);
     this.#graph.clear();
     this.#forwarders.close();
+    void this.recorders.close();
     void this.audio.close();
     this.events.removeAllListeners();
     this.#closed = true;
@@ -198,11 +208,17 @@ export class WeriftMediaPlane implements MediaPlane {
     const source = state.endpoint.handleId;
     const index = state.endpoint.peer.receivedTracks.filter((t) => t.kind === kind && t.rid === undefined).indexOf(received);
     const layers = () => state.endpoint.peer.receivedTracks.filter((t) => t.mid === mid && t.layer !== undefined);
+    let codecs: Map<number, string> | undefined;
     const sub = received.track.onReceiveRtp.subscribe((rtp: RtpPacket, extensions) => {
       state.counters.packetsIn++;
       state.counters.bytesIn += rtp.payload.length + 12;
       if (kind === 'audio' && state.talking) this.#noteLevel(state, mid, extensions);
       if (this.#forwarders.wants(source, mid)) this.#forwarders.send(source, mid, rtp.serialize());
+      if (state.tap !== undefined) {
+        codecs ??= new Map(received.transceiver.codecs.map((c) => [c.payloadType, c.name.toLowerCase()]));
+        const packet = rtp.serialize();
+        state.tap.rtp(mid, kind, packet, packet.length, codecs);
+      }
       const edges = this.#graph.edgesFrom(source);
       if (!edges) return;
       let sent = 0;

@@ -54,6 +54,8 @@ export class InProcessPluginHost implements LoadedPlugin {
   readonly #store = new Map<string, JsonObject>();
   /** RTP forwarders this plugin created (it may only stop its own). */
   readonly #forwarders = new Set<number>();
+  /** `.mjr` recordings this plugin started (it may only stop its own; stopped on unload). */
+  readonly #recordings = new Set<number>();
   #offTalking: (() => void) | undefined;
   /** Audio mixers this plugin created (it may only use its own; destroyed on unload). */
   readonly #mixers = new Set<number>();
@@ -177,6 +179,8 @@ export class InProcessPluginHost implements LoadedPlugin {
     this.#mixers.clear();
     for (const id of this.#forwarders) this.#media.stopRtpForward(id);
     this.#forwarders.clear();
+    await Promise.all([...this.#recordings].map((id) => this.#media.recorders.stop(id)));
+    this.#recordings.clear();
   }
 
   async #contain(what: string, work: () => unknown): Promise<void> {
@@ -268,6 +272,19 @@ export class InProcessPluginHost implements LoadedPlugin {
       stopRtpForward: async (id) => {
         if (!this.#forwarders.delete(id)) return;
         media.stopRtpForward(id);
+      },
+      startRecording: async (handle, options) => {
+        if (this.#closed) throw new Error('plugin unloaded');
+        this.#handle(handle);
+        // Recordings the core stopped (their handle went) no longer need remembering.
+        for (const id of this.#recordings) if (media.recorders.info(id) === undefined) this.#recordings.delete(id);
+        const id = await media.recorders.start(handle, options);
+        this.#recordings.add(id);
+        return id;
+      },
+      stopRecording: async (id) => {
+        if (!this.#recordings.delete(id)) return undefined;
+        return media.recorders.stop(id);
       },
       ...this.#mixerApi(),
     };

@@ -1,6 +1,7 @@
 import type { HandleId, JsonObject, MixerEvent, PluginApi, PluginMessage } from '@cardea/plugin-sdk';
 import { AudioBridgeError, AudioBridgeFailure } from './audiobridgeErrors.ts';
 import type { Participant } from './Participant.ts';
+import { stopParticipantRecording, syncParticipantRecording } from './participantRecording.ts';
 import type { Room, RoomOptions } from './Room.ts';
 
 /** Default options of a new room, as Janus's (plus Cardea's `auto` mixing). */
@@ -20,6 +21,8 @@ export function defaultRoomOptions(): RoomOptions {
     record: false,
     recordFile: undefined,
     recordDir: undefined,
+    mjrs: false,
+    mjrsDir: undefined,
     mixing: 'auto',
     speakers: 3,
     activeSpeakerAbove: 16,
@@ -93,6 +96,7 @@ export class AudioBridgeService {
     if (!participant || participant.setup) return;
     participant.setup = true;
     participant.offerPending = false;
+    await syncParticipantRecording(participant, api);
     await this.announce(participant, api);
   }
 
@@ -103,6 +107,8 @@ export class AudioBridgeService {
     participant.setup = false;
     participant.negotiated = false;
     participant.talking = false;
+    // Janus closes a participant's recording on hangup; a new PeerConnection starts a new file.
+    await stopParticipantRecording(participant, api);
     await this.announce(participant, api);
   }
 

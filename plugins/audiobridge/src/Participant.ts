@@ -1,4 +1,4 @@
-import type { HandleId, JsonObject, MixerParticipantOptions } from '@cardea/plugin-sdk';
+import type { HandleId, JsonObject, MixerParticipantOptions, RecordingId } from '@cardea/plugin-sdk';
 import type { Room } from './Room.ts';
 
 /** A room participant: one handle, one PeerConnection carrying audio both ways. */
@@ -23,6 +23,12 @@ export class Participant {
   negotiated = false;
   /** A gateway offer (`generate_offer`) waits for the client's answer. */
   offerPending = false;
+  /** Janus `record`: the participant's own audio goes to an `.mjr` file (participantRecording.ts). */
+  record = false;
+  /** Janus `filename`: base name of that file (`-audio.mjr` is appended). */
+  recordBase: string | undefined;
+  /** The core's id of the recording in progress. */
+  recording: RecordingId | undefined;
 
   constructor(id: number, handle: HandleId, room: Room, display: string | undefined) {
     this.id = id;

@@ -21,6 +21,10 @@ export interface RoomOptions {
   record: boolean;
   recordFile: string | undefined;
   recordDir: string | undefined;
+  /** Janus `mjrs`: every participant's own audio is recorded to an `.mjr` file. */
+  mjrs: boolean;
+  /** Janus `mjrs_dir`: the folder of those files (default: `recordDir`, else the working directory). */
+  mjrsDir: string | undefined;
   /** Cardea: `full`, `active-speaker`, or `auto` (active-speaker above `activeSpeakerAbove`). */
   mixing: 'full' | 'active-speaker' | 'auto';
   speakers: number;

@@ -36,6 +36,7 @@ export const createSchema = z.object({
   record_file: str.optional(),
   record_dir: str.optional(),
   mjrs: bool.optional(),
+  mjrs_dir: str.optional(),
   allow_rtp_participants: bool.optional(),
   groups: z.array(str).optional(),
   /** Cardea: `full`, `active-speaker` or `auto` (default: active-speaker above `active_speaker_above`). */
@@ -57,6 +58,7 @@ export const editSchema = roomRef.extend({
 export const allowedSchema = roomRef.extend({ action: z.enum(['enable', 'disable', 'add', 'remove']), allowed: z.array(str).optional() });
 export const participantRef = roomRef.extend({ id });
 export const muteRoomSchema = roomRef;
+export const enableMjrsSchema = roomRef.extend({ mjrs: bool, mjrs_dir: str.optional() });
 export const enableRecordingSchema = roomRef.extend({ record: bool, record_file: str.optional(), record_dir: str.optional() });
 export const playFileSchema = roomRef.extend({
   filename: str.min(1),

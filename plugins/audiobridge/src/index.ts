@@ -24,9 +24,10 @@ const failure = (error: unknown): MessageResult => {
  * switches to active-speaker mixing above `active_speaker_above` participants, default 16) and
  * `speakers` (mixed at once in active-speaker mode, default 3); the sync request `mixerstats`
  * returns the room mixer's counters (frames, late frames, codec work, current speakers).
- * Recordings are Ogg Opus (`.opus`) files, not Janus's `.wav`; announcements are `.opus` files.
- * Not implemented: per-participant recordings (`record`/`filename` on join and configure are
- * accepted and ignored), plain-RTP participants, spatial audio, groups beyond validation, PCMA/PCMU.
+ * Room recordings are Ogg Opus (`.opus`) files, not Janus's `.wav`; announcements are `.opus` files.
+ * Per-participant recordings (`record`/`filename` on join and configure, room `mjrs`/`mjrs_dir`,
+ * `enable_mjrs`) are Janus `.mjr` files of the participant's own audio (participantRecording.ts).
+ * Not implemented: plain-RTP participants, spatial audio, groups beyond validation, PCMA/PCMU.
  */
 export default definePlugin({
   name: 'janus.plugin.audiobridge',

@@ -4,6 +4,7 @@ import { AudioBridgeError, AudioBridgeFailure } from './audiobridgeErrors.ts';
 import { configureSchema, joinSchema, parse } from './audiobridgeSchemas.ts';
 import type { AudioBridgeService } from './AudioBridgeService.ts';
 import { Participant } from './Participant.ts';
+import { stopParticipantRecording, syncParticipantRecording } from './participantRecording.ts';
 import type { Room } from './Room.ts';
 
 type ParticipantFields = z.output<typeof configureSchema>;
@@ -24,6 +25,8 @@ function applyFields(p: Participant, f: ParticipantFields): void {
   if (f.bitrate !== undefined) p.bitrate = f.bitrate;
   if (f.expected_loss !== undefined) p.expectedLoss = f.expected_loss;
   if (f.prebuffer !== undefined) p.prebuffer = f.prebuffer;
+  if (f.record !== undefined) p.record = f.record;
+  if (f.filename !== undefined) p.recordBase = f.filename;
 }
 
 /**
@@ -60,6 +63,7 @@ export async function participantGone(service: AudioBridgeService, p: Participan
   const room = p.room;
   if (room.participants.get(p.id) !== p) return;
   room.participants.delete(p.id);
+  await stopParticipantRecording(p, api);
   if (!room.destroyed) await api.media.removeFromMixer(p.handle, room.mixer);
   await service.notify(room, { audiobridge: 'event', room: room.id, leaving: p.id }, api);
 }
@@ -84,6 +88,7 @@ async function enter(service: AudioBridgeService, p: Participant, room: Room, ap
   p.room = room;
   room.participants.set(p.id, p);
   await api.media.addToMixer(p.handle, room.mixer, p.mixerOptions());
+  await syncParticipantRecording(p, api);
   await service.notify(room, { audiobridge: 'joined', room: room.id, participants: [p.entry()] }, api, p.id);
 }
 
@@ -128,6 +133,7 @@ export async function runParticipantRequest(
       applyFields(p, f);
       const jsep = await negotiate(p, message, api);
       await service.applyMixer(p, api);
+      await syncParticipantRecording(p, api);
       if (JSON.stringify(p.entry()) !== before) await service.announce(p, api);
       return reply({ audiobridge: 'event', result: 'ok' }, jsep);
     }

@@ -4,6 +4,7 @@ import {
   allowedSchema,
   createSchema,
   editSchema,
+  enableMjrsSchema,
   enableRecordingSchema,
   fileRef,
   muteRoomSchema,
@@ -15,6 +16,7 @@ import {
   stopRtpForwardSchema,
 } from './audiobridgeSchemas.ts';
 import { defaultRoomOptions, type AudioBridgeService } from './AudioBridgeService.ts';
+import { stopParticipantRecording, syncParticipantRecording } from './participantRecording.ts';
 import { Room, type RoomOptions } from './Room.ts';
 
 /** The synchronous AudioBridge requests: answered in the `success` of the request. */
@@ -42,6 +44,7 @@ export const syncRequests = new Set([
   'stop_all_files',
   'listannouncements',
   'enable_recording',
+  'enable_mjrs',
   'suspend',
   'resume',
   // Cardea: the room mixer's counters (frames, late frames, codec work, mode, speakers).
@@ -91,6 +94,7 @@ export async function destroyRoom(service: AudioBridgeService, room: Room, api: 
   service.rooms.delete(room.id);
   for (const p of room.participants.values()) {
     service.participants.delete(p.handle);
+    await stopParticipantRecording(p, api);
     await api.pushEvent(p.handle, { data: { audiobridge: 'destroyed', room: room.id } });
     await api.closePeerConnection(p.handle);
   }
@@ -223,6 +227,15 @@ export async function runSyncRequest(service: AudioBridgeService, request: strin
       room.options.record = r.record;
       return { audiobridge: 'success', record: r.record };
     }
+    case 'enable_mjrs': {
+      const r = parse(enableMjrsSchema, body);
+      const room = service.room(r.room);
+      service.checkSecret(room, r.secret);
+      room.options.mjrs = r.mjrs;
+      if (r.mjrs_dir !== undefined) room.options.mjrsDir = r.mjrs_dir;
+      for (const p of room.participants.values()) await syncParticipantRecording(p, api);
+      return { audiobridge: 'success' };
+    }
     default:
       return runMediaRequest(service, request, body, api);
   }
@@ -250,6 +263,8 @@ async function create(service: AudioBridgeService, body: JsonObject, api: Plugin
     record: c.record ?? false,
     recordFile: c.record_file,
     recordDir: c.record_dir,
+    mjrs: c.mjrs ?? false,
+    mjrsDir: c.mjrs_dir,
     mixing: c.mixing ?? d.mixing,
     speakers: c.speakers ?? d.speakers,
     activeSpeakerAbove: c.active_speaker_above ?? d.activeSpeakerAbove,

@@ -4,6 +4,7 @@ import { srtpKeysFromWerift, type WeriftSrtpKeys } from '../srtp/srtpKeysFromWer
 import type { MediaBypass, BypassStream } from '../../webrtc/MediaBypass.ts';
 import type { WebRtcPeer } from '../../webrtc/WebRtcPeer.ts';
 import type { MediaCounters, MediaEndpoint } from '../MediaPlaneTypes.ts';
+import type { HandleTap } from '../recording/MediaRecorders.ts';
 import { TalkingDetector } from '../TalkingDetector.ts';
 import { ReceiveStats } from './ReceiveStats.ts';
 import { RetransmitBuffer } from './RetransmitBuffer.ts';
@@ -82,6 +83,8 @@ export class FastEndpoint implements MediaEndpoint {
   bitrateCap = 0;
   talking: TalkingOptions | undefined;
   readonly detectors = new Map<string, TalkingDetector>();
+  /** The handle's `.mjr` recordings, fed each decrypted packet; undefined (one null check) when none. */
+  tap: HandleTap | undefined;
   #streams: BypassStream[] = [];
   readonly #engine: SrtpFanout;
 

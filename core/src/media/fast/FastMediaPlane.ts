@@ -7,6 +7,7 @@ import { ntpNow } from '../../webrtc/weriftPatches.ts';
 import type { IncomingStreamInfo, MediaCounters, MediaEndpoint, MediaPlane, MediaPlaneEvents, PlaneRoute } from '../MediaPlaneTypes.ts';
 import { KEYFRAME_INTERVAL_MS, KEYFRAME_RETRY_MS, RouteGraph, SWITCH_STEP, wantedLayer } from '../RouteGraph.ts';
 import { RtpForwarders } from '../RtpForwarders.ts';
+import { MediaRecorders } from '../recording/MediaRecorders.ts';
 import { createSrtpFanout } from '../srtp/createSrtpFanout.ts';
 import type { SrtpEngineKind, SrtpFanout } from '../srtp/SrtpFanoutTypes.ts';
 import { TalkingDetector } from '../TalkingDetector.ts';
@@ -45,6 +46,10 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
   readonly events = new TypedEmitter<MediaPlaneEvents>();
   /** Audio mixers (the AudioBridge), fed and sent through this plane. */
   readonly audio: AudioMixers;
+  readonly recorders = new MediaRecorders((handleId, tap) => {
+    const ep = this.#endpoints.get(handleId);
+    if (ep) ep.tap = tap;
+  });
   readonly #audioSinks = new Map<number, AudioPacketSink>();
   /** SSRC of the mixer's frames as fed to the engine (each listener's stream rewrites it). */
   static readonly #MIX_SSRC = 0x4d495800;
@@ -131,6 +136,7 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
     this.#dispose(endpoint.handleId);
     const ep = new FastEndpoint(endpoint.handleId, endpoint.peer, this.#engine);
     ep.talking = this.#graph.talking(ep.handleId);
+    ep.tap = this.recorders.tap(ep.handleId);
     this.#endpoints.set(ep.handleId, ep);
     this.audio.attach(ep.handleId, endpoint.peer);
     const { peer } = ep;
@@ -166,6 +172,7 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
     this.audio.forget(handleId);
     this.#graph.forget(handleId);
     this.#forwarders.removeHandle(handleId);
+    void this.recorders.stopHandle(handleId);
   }
 
   addRoute(route: PlaneRoute): void {
@@ -243,6 +250,7 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
     for (const id of [...this.#endpoints.keys()]) this.#dispose(id);
     this.#graph.clear();
     this.#forwarders.close();
+    void this.recorders.close();
     void this.audio.close();
     this.events.removeAllListeners();
   }
@@ -305,6 +313,7 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
     ep.peer.notePacket(info.mid, info.kind);
     if (info.kind === 'audio' && ep.talking && ep.bypass) this.#noteLevel(ep, info.mid, readAudioLevel(buf, n, ep.bypass.extensions.audioLevel));
     if (this.#forwarders.wants(ep.handleId, info.mid)) this.#forwarders.send(ep.handleId, info.mid, Buffer.from(buf.subarray(0, n)));
+    if (ep.tap !== undefined) ep.tap.rtp(info.mid, info.kind, buf, n, info.codecs);
     if (info.kind === 'audio') {
       const sink = this.#audioSinks.get(ep.handleId);
       if (sink) {

@@ -4,10 +4,11 @@
 // plain RTP to loopback addresses only (a sandboxed plugin must not aim the gateway's UDP at
 // arbitrary hosts). Mixers are destroyed when the version is unloaded or faults.
 import { mkdir } from 'node:fs/promises';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { dirname } from 'node:path';
 import { isIP } from 'node:net';
 import type { Json, JsonObject, MixerEvent } from '@cardea/plugin-sdk';
 import type { AudioMixers } from '../../media/audio/AudioMixers.ts';
+import { confinePath } from './confinePath.ts';
 import { parseApiArgs, type ApiOp } from './sandboxApiSchemas.ts';
 
 /** Most mixers one sandboxed plugin may hold: each one is a 20 ms timer and codec work. */
@@ -44,7 +45,7 @@ export class SandboxMixers {
    */
   constructor(audio: AudioMixers, mediaDir: string, checkHandle: (id: number) => void, onEvent: (event: MixerEvent) => void) {
     this.#audio = audio;
-    this.#mediaDir = resolve(mediaDir);
+    this.#mediaDir = mediaDir;
     this.#checkHandle = checkHandle;
     this.#off = audio.events.on('event', (event) => {
       if (this.#mixers.has(event.mixer)) onEvent(event);
@@ -136,10 +137,6 @@ export class SandboxMixers {
 
   /** A plugin-given path, resolved inside the media directory (absolute or `..` escapes are refused). */
   #confine(path: string): string {
-    const full = resolve(this.#mediaDir, path);
-    const rel = relative(this.#mediaDir, full);
-    if (rel === '' || rel.startsWith(`..${sep}`) || rel === '..' || isAbsolute(rel))
-      throw new RangeError(`path ${path} is outside the plugin's media directory`);
-    return full;
+    return confinePath(this.#mediaDir, path);
   }
 }

@@ -17,6 +17,7 @@ import type {
 } from './SandboxProtocol.ts';
 import { StackMapper } from './StackMapper.ts';
 import { mixerOps, SandboxMixers } from './SandboxMixers.ts';
+import { recordingOps, SandboxRecordings } from './SandboxRecordings.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -99,6 +100,7 @@ export class SandboxPluginHost implements LoadedPlugin {
   readonly #stacks: StackMapper;
   readonly #log: Logger;
   readonly #mixers: SandboxMixers;
+  readonly #recordings: SandboxRecordings;
   #inFlight = 0;
   #idleWaiters: Array<() => void> = [];
   #dead = false;
@@ -122,6 +124,7 @@ export class SandboxPluginHost implements LoadedPlugin {
     this.#mixers = new SandboxMixers(opts.media.audio, mediaDir, (h) => this.#handle(h), (event) => {
       if (this.identity.handlers.includes('handleMixerEvent')) void this.#contain('handleMixerEvent', [event]);
     });
+    this.#recordings = new SandboxRecordings(opts.media.recorders, mediaDir, (h) => this.#handle(h));
   }
 
   /** Loads a version into a fresh sandbox and runs its `init`; rejects if it does not load. */
@@ -315,6 +318,7 @@ export class SandboxPluginHost implements LoadedPlugin {
     this.#closed = true;
     this.#dead = true;
     void this.#mixers.close();
+    void this.#recordings.close();
     this.#opts.runner.drop(this.#opts.instance);
   }
 
@@ -369,6 +373,7 @@ export class SandboxPluginHost implements LoadedPlugin {
     this.#closed = true;
     this.#log.error({ kind }, `plugin stopped: ${message}`);
     void this.#mixers.close();
+    void this.#recordings.close();
     this.events.emit('fault', kind, message);
   }
 
@@ -389,6 +394,10 @@ export class SandboxPluginHost implements LoadedPlugin {
 
   async #execute(op: string, rawArgs: Json[]): Promise<Json> {
     if (!isApiOp(op)) throw new TypeError(`unknown API call ${op}`);
+    if (recordingOps.has(op)) {
+      if (this.#dead) throw new Error('plugin instance is stopped');
+      return this.#recordings.execute(op, rawArgs);
+    }
     if (mixerOps.has(op)) {
       if (this.#dead) throw new Error('plugin instance is stopped');
       return this.#mixers.execute(op, rawArgs);

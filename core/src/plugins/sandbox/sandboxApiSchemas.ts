@@ -62,6 +62,11 @@ const participantOptions = z.object({
   expectedLoss: z.number().int().min(0).max(100).optional(),
 });
 const mediaPath = z.string().min(1).max(1024);
+const recordingOptions = z.object({
+  mid: z.string().min(1).max(64).optional(),
+  kind: z.enum(['audio', 'video']).optional(),
+  file: mediaPath,
+});
 const mixerForward = z.object({
   host: z.string().max(256),
   port: z.number().int().min(1).max(65535),
@@ -93,6 +98,8 @@ export const apiCallSchemas = {
   'media.mixerStats': z.tuple([mixerId]),
   'media.forwardMixer': z.tuple([mixerId, mixerForward]),
   'media.stopMixerForward': z.tuple([mixerId, z.number().int().positive()]),
+  'media.startRecording': z.tuple([handleId, recordingOptions]),
+  'media.stopRecording': z.tuple([z.number().int().positive()]),
   'store.get': z.tuple([storeKey]),
   'store.set': z.tuple([storeKey, jsonObject]),
   'store.delete': z.tuple([storeKey]),

@@ -116,6 +116,8 @@ export const BOOTSTRAP_SOURCE = String.raw`(function (bridge) {
       mixerStats: (mixer) => call('media.mixerStats', [mixer]),
       forwardMixer: (mixer, forward) => call('media.forwardMixer', [mixer, forward]),
       stopMixerForward: (mixer, id) => call('media.stopMixerForward', [mixer, id]).then(none),
+      startRecording: (handle, options) => call('media.startRecording', [handle, options]),
+      stopRecording: (id) => call('media.stopRecording', [id]).then((v) => (v === null ? undefined : v)),
     }),
     pushEvent: (handle, event) => call('pushEvent', [handle, event]).then(none),
     negotiate: (handle, request) => call('negotiate', [handle, request]),
