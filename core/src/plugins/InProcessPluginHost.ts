@@ -279,6 +279,11 @@ export class InProcessPluginHost implements LoadedPlugin {
         // Recordings the core stopped (their handle went) no longer need remembering.
         for (const id of this.#recordings) if (media.recorders.info(id) === undefined) this.#recordings.delete(id);
         const id = await media.recorders.start(handle, options);
+        if (!this.#handles.has(handle) || this.#closed) {
+          // The handle went (or the plugin unloaded) while the file was being opened: nothing to record.
+          await media.recorders.stop(id);
+          throw new Error(`handle ${handle} went away`);
+        }
         this.#recordings.add(id);
         return id;
       },

@@ -23,7 +23,10 @@ export async function syncParticipantRecording(p: Participant, api: PluginApi): 
   if (wanted && p.recording === undefined) {
     const file = participantRecordingPath(p);
     try {
-      p.recording = await api.media.startRecording(p.handle, { kind: 'audio', file });
+      const id = await api.media.startRecording(p.handle, { kind: 'audio', file });
+      // The participant may have left, or asked to stop, while the file was being opened.
+      if (p.recording !== undefined || p.room.participants.get(p.id) !== p || !(p.record || p.room.options.mjrs)) await api.media.stopRecording(id);
+      else p.recording = id;
     } catch (error) {
       api.log.warn('could not start the participant recording', { room: p.room.id, id: p.id, file, error: String(error) });
     }

@@ -1,4 +1,4 @@
-import type { HandleId, JsonObject, MediaLine } from '@cardea/plugin-sdk';
+import type { HandleId, JsonObject, MediaLine, RecordingId } from '@cardea/plugin-sdk';
 import type { Room } from './Room.ts';
 
 /** One published stream, as Janus lists it in `streams`. */
@@ -31,6 +31,12 @@ export class Publisher {
   audioCodec: string | undefined;
   videoCodec: string | undefined;
   bitrate = 0;
+  /** Janus `record`: each published stream goes to an `.mjr` file (publisherRecording.ts). */
+  record = false;
+  /** Janus `filename`: base name of those files. */
+  recordBase: string | undefined;
+  /** The core's recordings, by mid. */
+  readonly recordings = new Map<string, RecordingId>();
   /** RTP forwarders by stream id → mid. */
   readonly forwarders = new Map<number, { mid: string; host: string; port: number; type: string }>();
 

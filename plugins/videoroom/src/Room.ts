@@ -23,7 +23,10 @@ export interface RoomOptions {
   audiolevelEvent: boolean;
   audioActivePackets: number;
   audioLevelAverage: number;
+  /** Janus `record`: every publisher is recorded. */
   record: boolean;
+  /** Janus `rec_dir`: folder of the recordings (default: the working directory). */
+  recDir: string | undefined;
   /** Tokens allowed to join, when the allowed list is enabled. */
   allowed: Set<string> | undefined;
 }

@@ -25,6 +25,7 @@ export function defaultRoomOptions(): RoomOptions {
     audioActivePackets: 100,
     audioLevelAverage: 25,
     record: false,
+    recDir: undefined,
     allowed: undefined,
   };
 }

@@ -22,6 +22,8 @@ const failure = (error: unknown): MessageResult => {
  * janus.plugin.videoroom: the SFU. Rooms of publishers (each a participant that may publish) and
  * multistream subscribers (one PeerConnection receiving many feeds), with Janus's requests and
  * events (shared/janus-api.md §5.3). Packets move in the core; this plugin draws the routes.
+ * Recordings (publisher `record`/`filename`, room `record` + `rec_dir`) are Janus `.mjr` files, one
+ * per published stream (publisherRecording.ts).
  */
 export default definePlugin({
   name: 'janus.plugin.videoroom',

@@ -1,5 +1,6 @@
 import type { JsonObject, MediaKind, NegotiatedJsep, PluginApi, PluginMessage } from '@cardea/plugin-sdk';
 import { Publisher } from './Publisher.ts';
+import { stopPublisherRecording, syncPublisherRecording } from './publisherRecording.ts';
 import type { Room } from './Room.ts';
 import { dropFeed, refreshFeedRoutes } from './subscriberRequests.ts';
 import { VideoRoomError, VideoRoomFailure } from './videoroomErrors.ts';
@@ -51,6 +52,8 @@ async function publish(service: VideoRoomService, publisher: Publisher, message:
   );
   publisher.publishing = true;
   if (fields.display !== undefined) publisher.display = fields.display;
+  applyRecordFields(publisher, fields);
+  await syncPublisherRecording(publisher, api);
   const cap = fields.bitrate ?? room.options.bitrate;
   if (cap > 0) {
     publisher.bitrate = cap;
@@ -60,6 +63,11 @@ async function publish(service: VideoRoomService, publisher: Publisher, message:
     await api.media.detectTalking(publisher.handle, { threshold: room.options.audioLevelAverage, packets: room.options.audioActivePackets });
   }
   return answer;
+}
+
+function applyRecordFields(publisher: Publisher, fields: PublishFields): void {
+  if (fields.record !== undefined) publisher.record = fields.record;
+  if (fields.filename !== undefined) publisher.recordBase = fields.filename;
 }
 
 function configured(publisher: Publisher): JsonObject {
@@ -82,6 +90,7 @@ export async function publisherGone(service: VideoRoomService, publisher: Publis
   const wasPublishing = publisher.publishing;
   publisher.publishing = false;
   publisher.active = false;
+  await stopPublisherRecording(publisher, api);
   for (const id of publisher.forwarders.keys()) await api.media.stopRtpForward(id);
   publisher.forwarders.clear();
   if (wasPublishing) {
@@ -145,6 +154,8 @@ export async function runPublisherRequest(service: VideoRoomService, request: st
       if (message.jsep) jsep = await publish(service, publisher, message, fields, api);
       else if (request === 'publish') throw new VideoRoomFailure(VideoRoomError.MISSING_ELEMENT, 'Missing SDP offer');
       if (fields.display !== undefined) publisher.display = fields.display;
+      applyRecordFields(publisher, fields);
+      await syncPublisherRecording(publisher, api);
       if (fields.bitrate !== undefined) {
         publisher.bitrate = fields.bitrate;
         await api.media.setBitrateCap(handle, fields.bitrate);

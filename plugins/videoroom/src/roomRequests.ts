@@ -1,4 +1,5 @@
 import type { JsonObject, PluginApi } from '@cardea/plugin-sdk';
+import { stopPublisherRecording } from './publisherRecording.ts';
 import { Room } from './Room.ts';
 import { VideoRoomError, VideoRoomFailure } from './videoroomErrors.ts';
 import {
@@ -63,6 +64,7 @@ export async function runSyncRequest(service: VideoRoomService, request: string,
         audioActivePackets: c.audio_active_packets ?? o.audioActivePackets,
         audioLevelAverage: c.audio_level_average ?? o.audioLevelAverage,
         record: c.record ?? false,
+        recDir: c.rec_dir,
         allowed: c.allowed ? new Set(c.allowed) : undefined,
       });
       service.rooms.set(id, room);
@@ -88,6 +90,7 @@ export async function runSyncRequest(service: VideoRoomService, request: string,
       service.checkSecret(room, d.secret);
       room.destroyed = true;
       service.rooms.delete(room.id);
+      for (const p of room.participants.values()) await stopPublisherRecording(p, api);
       const handles = [...room.participantHandles(), ...[...room.subscribers].map((s) => s.handle)];
       for (const handle of handles) {
         service.roles.delete(handle);

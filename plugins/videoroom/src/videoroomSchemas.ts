@@ -73,6 +73,8 @@ const publishFields = {
   bitrate: z.number().int().min(0).optional(),
   keyframe: bool.optional(),
   display: str.optional(),
+  record: bool.optional(),
+  filename: str.optional(),
   descriptions: z.array(z.object({ mid: str, description: str })).optional(),
   streams: z.array(z.object({ mid: str, send: bool.optional(), keyframe: bool.optional() })).optional(),
 };

@@ -36,6 +36,12 @@ export class SandboxRecordings {
         for (const id of this.#mine) if (this.#recorders.info(id) === undefined) this.#mine.delete(id);
         if (this.#mine.size >= MAX_RECORDINGS) throw new RangeError(`at most ${MAX_RECORDINGS} recordings per plugin`);
         const id = await this.#recorders.start(h, { ...options, file: confinePath(this.#mediaDir, options.file) });
+        try {
+          this.#checkHandle(h); // the handle may have gone while the file was being opened
+        } catch (error) {
+          await this.#recorders.stop(id);
+          throw error;
+        }
         this.#mine.add(id);
         return id;
       }
