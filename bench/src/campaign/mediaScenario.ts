@@ -47,6 +47,7 @@ export function summarizeCampaign(d: CampaignData): string {
   return [
     `${d.scenario} (${d.gateway} ${d.gatewayVersion}): ${d.joined}/${d.max} ${d.unit}s joined, ${d.failedJoins} failed` +
       `${d.stopReason ? ` (stopped: ${d.stopReason})` : ''}; held ${d.maxHeld} with loss and late ≤ 1%`,
+    ...(d.joinErrors?.length ? [`failed joins: ${d.joinErrors.join('; ')}`] : []),
     `ICE on ${d.iceIp}${d.netns ? ` in netns ${d.netns}` : ''}; gateway on core ${d.gatewayCore ?? 'any'}, generator on core ${d.generatorCore ?? 'any'}; ` +
       `load average ${d.loadAverage.start} → ${d.loadAverage.end}`,
     formatTable(rows),

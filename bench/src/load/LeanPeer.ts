@@ -22,6 +22,15 @@ export interface LeanPeerContext {
   sampleEvery: number;
 }
 
+/** Per-peer options. */
+export interface LeanPeerOptions {
+  /**
+   * What this peer receives is a gateway's own encoding (an AudioBridge mix), not a payload that
+   * was sent: the integrity sample then checks that it decrypts (SRTP authentication), not its bytes.
+   */
+  receivesMix?: boolean;
+}
+
 /** One outgoing RTP stream, driven by the MediaPacer. */
 export interface OutgoingStream {
   readonly kind: 'audio' | 'video';
@@ -67,10 +76,12 @@ export class LeanPeer {
   #remote: [string, number] | undefined;
   #dtls: RTCDtlsTransport | undefined;
   #sampleCountdown: number;
+  readonly #receivesMix: boolean;
   #closed = false;
 
-  constructor(ctx: LeanPeerContext) {
+  constructor(ctx: LeanPeerContext, options: LeanPeerOptions = {}) {
     this.#ctx = ctx;
+    this.#receivesMix = options.receivesMix ?? false;
     this.#sampleCountdown = ctx.sampleEvery;
     this.pc = new RTCPeerConnection({
       codecs: codecs(),
@@ -104,7 +115,11 @@ export class LeanPeer {
     await this.pc.setRemoteDescription({ type: 'answer', sdp });
   }
 
-  /** Answers a gateway's offer (a subscription): every m-line received only. */
+  /**
+   * Answers a gateway's offer (a subscription): every m-line received only. Also answers a
+   * re-offer on a connected peer (a VideoRoom `subscribe` adding feeds): the new m-lines are
+   * bundled on the same transport, so the tap counts their packets without more work.
+   */
   async answer(sdp: string): Promise<string> {
     await this.pc.setRemoteDescription({ type: 'offer', sdp });
     for (const t of this.pc.getTransceivers()) t.setDirection('recvonly');
@@ -232,7 +247,9 @@ export class LeanPeer {
     const kind = t.kind === 'video' ? 'video' : 'audio';
     const stream: OutgoingStream = {
       kind,
-      frame: 0,
+      // Audio starts at a random point of its loop, so that participants of a mixed room do not all
+      // say the same thing at once; video starts on its keyframe.
+      frame: kind === 'audio' ? Math.floor(Math.random() * 1_000_000) : 0,
       dueMs: performance.now() + Math.random() * 20,
       seq: (Math.random() * 0xffff) | 0,
       timestamp: 0,
@@ -273,6 +290,7 @@ export class LeanPeer {
       return;
     }
     totals.sampled++;
+    if (this.#receivesMix) return; // a mix is the gateway's encoding: authenticated and decrypted is all we can check
     const cc = (plain[0] as number) & 0x0f;
     let offset = rtpHeaderBytes + cc * 4;
     if ((plain[0] as number) & 0x10) offset += 4 + plain.readUInt16BE(offset + 2) * 4;
