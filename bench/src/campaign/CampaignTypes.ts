@@ -133,6 +133,10 @@ export interface CampaignData {
     rtcpDecryptFailures: number;
     keyframeRequests: number;
     rtcpIn: number;
+    /** RTCP the generator sent: compound reports, reception report blocks in them, SRs it received. */
+    rtcpOut: number;
+    reportBlocks: number;
+    senderReportsIn: number;
     videoBitrate: number;
   };
   plan: Record<string, unknown>;

@@ -280,6 +280,9 @@ function generatorSummary(generator: LoadGenerator, samples: CampaignSample[]): 
     rtcpDecryptFailures: t.rtcpDecryptFailures,
     keyframeRequests: t.keyframeRequests,
     rtcpIn: t.rtcpIn,
+    rtcpOut: t.rtcpOut,
+    reportBlocks: t.reportBlocks,
+    senderReportsIn: t.senderReportsIn,
     videoBitrate: Math.round(generator.fixtures.videoBitrate()),
   };
 }

@@ -53,6 +53,7 @@ export function summarizeCampaign(d: CampaignData): string {
     formatTable(rows),
     `generator: ${g.cpuUsPerPacket ?? 'n/a'} µs CPU per packet (ceiling ~${g.ceilingPps ?? 'n/a'} packets/s on its core), ` +
       `${g.framesLate} frames late, ${g.framesSkipped} skipped; integrity ${g.integritySampled - g.integrityCorrupt}/${g.integritySampled} sampled packets intact, ` +
-      `${g.decryptFailures} RTP / ${g.rtcpDecryptFailures} RTCP decrypt failures; ${g.keyframeRequests} PLI/FIR answered`,
+      `${g.decryptFailures} RTP / ${g.rtcpDecryptFailures} RTCP decrypt failures; ${g.keyframeRequests} PLI/FIR answered; ` +
+      `RTCP: ${g.rtcpOut ?? 0} reports sent (${g.reportBlocks ?? 0} report blocks), ${g.rtcpIn} received (${g.senderReportsIn ?? 0} SRs)`,
   ].join('\n');
 }

@@ -82,6 +82,7 @@ export class LoadGenerator {
     const { audio, video } = this.fixtures;
     const totals = this.totals;
     for (const peer of this.#peers) {
+      if (now >= peer.rtcpDueMs) peer.sendReports(now);
       for (const stream of peer.outgoing) {
         const isVideo = stream.kind === 'video';
         const periodMs = isVideo ? videoFrameMs : audioFrameMs;

@@ -19,7 +19,7 @@ import type { GatewayKind, Scenario, ScenarioOptions, ScenarioResult } from '../
 import type { CampaignContext, CampaignData, CampaignLevel, CampaignPlan, Joined } from '../campaign/CampaignTypes.ts';
 import { summarizeCampaign } from '../campaign/mediaScenario.ts';
 import { runCampaign } from '../campaign/RampRunner.ts';
-import { JanusRequestError } from '../load/JanusWsClient.ts';
+import { whileNoSuchFeed } from '../load/JanusWsClient.ts';
 import type { LeanPeer } from '../load/LoadGenerator.ts';
 import { speechOpusPayloads } from '../load/opusFixtures.ts';
 import { docsBenchDir } from '../report/campaignReport.ts';
@@ -90,22 +90,6 @@ function timing(options: Pick<ScenarioOptions, 'max' | 'quick'>): { max: number;
     intervalMs: options.quick ? 1500 : 8000,
     steadyMs: options.quick ? 2000 : 20_000,
   };
-}
-
-/**
- * Runs a request that names a new feed, retrying while the gateway answers 428 "No such feed":
- * Janus lists a publisher for subscription only once its own side of the PeerConnection is up,
- * a little after the publisher's PeerConnection is connected on ours.
- */
-async function whileNoSuchFeed<T>(request: () => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await request();
-    } catch (error) {
-      if (!(error instanceof JanusRequestError) || error.code !== 428 || attempt >= 25) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
 }
 
 interface Member {
