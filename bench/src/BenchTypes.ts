@@ -38,5 +38,12 @@ export interface Scenario {
    * one can be made (default false: Cardea only, no namespace).
    */
   media?: boolean;
+  /** A media scenario that only Cardea can run (a Cardea-only option such as `mixing: 'auto'`); default false. */
+  cardeaOnly?: boolean;
+  /**
+   * Writes the comparative report from the latest results in `outDir` and returns the files written;
+   * default for media scenarios: the campaign report (report/campaignReport.ts).
+   */
+  report?(outDir: string, options: { docs: boolean }): Promise<string[]>;
   run(options: ScenarioOptions): Promise<ScenarioResult>;
 }

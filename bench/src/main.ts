@@ -62,6 +62,11 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  if (gateways.includes('janus') && scenario.cardeaOnly) {
+    console.error(`bench: ${name} uses a Cardea-only option; run it with --gateway cardea.`);
+    process.exitCode = 2;
+    return;
+  }
   if (gateways.includes('janus')) {
     const reason =
       janusUnavailableReason() ?? (cliOptions.netns ? namespaceUnavailableReason() : 'Janus needs the network namespace (drop --no-netns)');
@@ -110,7 +115,10 @@ async function main(): Promise<void> {
     );
   }
   if (scenario.media) {
-    const written = await writeCampaignReport(name, path.resolve(cliOptions.out), { docs: cliOptions.docs });
+    const outDir = path.resolve(cliOptions.out);
+    const written = scenario.report
+      ? await scenario.report(outDir, { docs: cliOptions.docs })
+      : await writeCampaignReport(name, outDir, { docs: cliOptions.docs });
     console.log(`report: ${written.map((f) => path.relative(process.cwd(), f)).join(', ')}`);
   }
 }

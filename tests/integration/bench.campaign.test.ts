@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { CampaignData } from '../../bench/src/campaign/CampaignTypes.ts';
+import type { McuVsSfuData } from '../../bench/src/scenarios/mcuVsSfu.ts';
 import { janusUnavailableReason } from '../../bench/src/gateway/JanusProcess.ts';
 import type { BenchReport } from '../../bench/src/report/writeReport.ts';
 import { namespaceUnavailableReason } from '../../bench/src/system/NetNamespace.ts';
@@ -28,7 +29,7 @@ function bench(args: string[]): Promise<{ code: number | null; stdout: string; s
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGTERM'), 50_000);
+    const timer = setTimeout(() => child.kill('SIGTERM'), 85_000);
     child.once('error', reject);
     child.once('exit', (code) => {
       clearTimeout(timer);
@@ -38,15 +39,19 @@ function bench(args: string[]): Promise<{ code: number | null; stdout: string; s
 }
 
 /** Checks one result file's shape: every level and sample well-formed, media flowing, nothing corrupt. */
-function checkResult(report: BenchReport, scenario: string, gateway: string): void {
+function checkResult(report: BenchReport, scenario: string, gateway: string, joined = 2): void {
   assert.equal(report.scenario, scenario);
   assert.equal(report.gateway, gateway);
   assert.equal(report.options.quick, true);
   assert.ok(report.machine.cores > 0, 'machine info recorded');
-  const d = report.result as unknown as CampaignData;
+  checkCampaign(report.result as unknown as CampaignData, gateway, joined);
+}
+
+/** One campaign's shape (a scenario result, or one architecture of mcu-vs-sfu). */
+function checkCampaign(d: CampaignData, gateway: string, joined: number): void {
   assert.equal(d.gateway, gateway);
   assert.match(d.gatewayVersion, gateway === 'janus' ? /^1\.1\.2$/ : /^\d+\.\d+\.\d+/);
-  assert.equal(d.joined, 2, `${gateway}: every participant joined (${d.stopReason ?? ''})`);
+  assert.equal(d.joined, joined, `${gateway}: every participant joined (${d.stopReason ?? ''} ${d.joinErrors.join('; ')})`);
   assert.equal(d.failedJoins, 0);
   assert.ok(d.samples.length > 0, 'samples taken');
   for (const s of d.samples) {
@@ -60,9 +65,10 @@ function checkResult(report: BenchReport, scenario: string, gateway: string): vo
   assert.ok(d.maxHeld >= 0 && d.maxHeld <= d.joined);
   assert.ok(d.generator.integritySampled > 0, 'payloads were sampled');
   assert.equal(d.generator.integrityCorrupt, 0, 'sampled payloads are byte-identical to what was sent');
+  assert.ok(d.generator.rtcpOut > 0 && d.generator.reportBlocks > 0, `${gateway}: the generator sent RTCP reports with report blocks`);
 }
 
-async function runQuick(scenario: string, gateway: 'cardea' | 'both'): Promise<void> {
+async function runQuick(scenario: string, gateway: 'cardea' | 'both', joined = 2): Promise<void> {
   const out = await mkdtemp(path.join(tmpdir(), 'cardea-bench-campaign-'));
   try {
     const { code, stdout, stderr } = await bench([scenario, '--quick', '--gateway', gateway, '--out', out]);
@@ -73,7 +79,7 @@ async function runQuick(scenario: string, gateway: 'cardea' | 'both'): Promise<v
     for (const g of gateways) {
       const file = files.find((f) => f.startsWith(`${scenario}-${g}-`) && f.endsWith('.json'));
       assert.ok(file, `${g} result written: ${files.join(', ')}`);
-      checkResult(JSON.parse(await readFile(path.join(out, file), 'utf8')) as BenchReport, scenario, g);
+      checkResult(JSON.parse(await readFile(path.join(out, file), 'utf8')) as BenchReport, scenario, g, joined);
     }
     assert.ok(files.includes(`report-${scenario}.md`), 'Markdown report written');
     for (const fig of ['cpu', 'memory', 'bandwidth']) assert.ok(files.includes(`${scenario}-${fig}.svg`), `${fig} figure written`);
@@ -85,14 +91,51 @@ async function runQuick(scenario: string, gateway: 'cardea' | 'both'): Promise<v
   }
 }
 
+/** mcu-vs-sfu --quick: 3 participants as an SFU and as an MCU; per-N points, crossovers, report and figures. */
+async function runMcuVsSfu(gateway: 'cardea' | 'both'): Promise<void> {
+  const out = await mkdtemp(path.join(tmpdir(), 'cardea-bench-mcu-'));
+  try {
+    const { code, stderr } = await bench(['mcu-vs-sfu', '--quick', '--gateway', gateway, '--out', out]);
+    assert.equal(code, 0, `bench exited ${code}:\n${stderr.slice(-3000)}`);
+    const files = await readdir(out);
+    for (const g of gateway === 'both' ? ['cardea', 'janus'] : ['cardea']) {
+      const file = files.find((f) => f.startsWith(`mcu-vs-sfu-${g}-`) && f.endsWith('.json'));
+      assert.ok(file, `${g} result written: ${files.join(', ')}`);
+      const report = JSON.parse(await readFile(path.join(out, file), 'utf8')) as BenchReport;
+      const d = report.result as unknown as McuVsSfuData;
+      checkCampaign(d.sfu, g, 3);
+      checkCampaign(d.mcu, g, 3);
+      const sfu3 = d.points.sfu.find((p) => p.n === 3);
+      const mcu3 = d.points.mcu.find((p) => p.n === 3);
+      assert.ok(sfu3 && mcu3, `${g}: N = 3 measured for both architectures`);
+      // With 3 participants an SFU client receives 2 streams (~100 packets/s), an MCU client one mix (~50).
+      assert.ok(sfu3.clientInPps > 70, `${g}: SFU client receives N−1 streams (${sfu3.clientInPps} pps)`);
+      assert.ok(mcu3.clientInPps > 30 && mcu3.clientInPps < 70, `${g}: MCU client receives one mix (${mcu3.clientInPps} pps)`);
+      assert.ok(d.clientDecodeUsPerPacket > 0);
+      assert.ok('gatewayCpu' in d.crossover && 'clientBandwidth' in d.crossover);
+    }
+    assert.ok(files.includes('report-mcu-vs-sfu.md'), 'Markdown report written');
+    for (const fig of ['cpu', 'client', 'bandwidth', 'total']) assert.ok(files.includes(`mcu-vs-sfu-${fig}.svg`), `${fig} figure written`);
+    assert.match(await readFile(path.join(out, 'report-mcu-vs-sfu.md'), 'utf8'), /Crossover N/);
+  } finally {
+    await rm(out, { recursive: true, force: true });
+  }
+}
+
 describe('bench campaign: --quick against Cardea', () => {
   it('echotest: 2 echo sessions ramp, hold and echo media; results, figures and report written', { timeout: 55_000 }, () =>
     runQuick('echotest', 'cardea'),
   );
   it('videoroom: 1 publisher and 2 subscribers (one PeerConnection per feed)', { timeout: 55_000 }, () => runQuick('videoroom', 'cardea'));
+  it('audiobridge-room: 3 participants send real Opus to a full-mixing room and receive their mix', { timeout: 55_000 }, () =>
+    runQuick('audiobridge-room', 'cardea', 3),
+  );
+  it('mcu-vs-sfu: 3-party conference as an audio-only VideoRoom and as an AudioBridge', { timeout: 55_000 }, () => runMcuVsSfu('cardea'));
 });
 
 describe('bench campaign: --quick against Cardea and Janus 1.1.2 side by side', { skip: janusSkip }, () => {
   it('echotest on both gateways, with a CPU ratio in the report', { timeout: 55_000 }, () => runQuick('echotest', 'both'));
   it('videoroom on both gateways', { timeout: 55_000 }, () => runQuick('videoroom', 'both'));
+  it('audiobridge-room on both gateways', { timeout: 55_000 }, () => runQuick('audiobridge-room', 'both', 3));
+  it('mcu-vs-sfu on both gateways', { timeout: 90_000 }, () => runMcuVsSfu('both'));
 });

@@ -31,6 +31,11 @@ export interface CampaignPlan {
   intervalMs: number;
   /** Milliseconds of steady phase at `max`. */
   steadyMs: number;
+  /**
+   * Work before anything is measured (e.g. encoding the real Opus the generator sends:
+   * `generator.fixtures.setAudio`); default none.
+   */
+  prepare?(generator: LoadGenerator): Promise<void>;
   /** Work before the ramp (rooms, publishers), measured as its own phase; default none. */
   setup?(ctx: CampaignContext, progress: (label: string) => void): Promise<void>;
   /** Adds participant `index` (0-based); rejects when it could not join. */
@@ -78,6 +83,9 @@ export interface CampaignLevel {
   generatorCpu: number;
   gatewayInBps: number;
   gatewayOutBps: number;
+  /** RTP packets per second the generator sent to the gateway and received from it. */
+  rtpOutPps: number;
+  rtpInPps: number;
   loss: number;
   late: number;
   /** Mean CPU (in cores) of every other process on the host during the level (null without procfs). */
@@ -97,6 +105,8 @@ export interface CampaignData {
   joined: number;
   failedJoins: number;
   stopReason: string | null;
+  /** The first failed joins' errors (at most 5). */
+  joinErrors: string[];
   intervalMs: number;
   steadyMs: number;
   iceIp: string;
@@ -123,6 +133,10 @@ export interface CampaignData {
     rtcpDecryptFailures: number;
     keyframeRequests: number;
     rtcpIn: number;
+    /** RTCP the generator sent: compound reports, reception report blocks in them, SRs it received. */
+    rtcpOut: number;
+    reportBlocks: number;
+    senderReportsIn: number;
     videoBitrate: number;
   };
   plan: Record<string, unknown>;

@@ -21,6 +21,8 @@ const generatorCore = 1;
 const keepaliveMs = 25_000;
 /** The ramp stops after this many joins in a row fail (the gateway is saturated or broken). */
 const maxConsecutiveFailures = 3;
+/** Failed joins whose error is kept in the result (the first ones). */
+const maxJoinErrors = 5;
 
 /** Where and how the run happens. */
 export interface RampRunnerOptions {
@@ -55,6 +57,7 @@ export async function runCampaign(plan: CampaignPlan, options: RampRunnerOptions
   let keepalive: NodeJS.Timeout | undefined;
   const sampler = new Sampler(gateway, generator);
   try {
+    if (plan.prepare) await plan.prepare(generator);
     await sleep(500);
     const idleRss = gateway.memory()?.rssBytes ?? null;
     const ws = await JanusWsClient.connect(gateway.wsUrl);
@@ -76,7 +79,7 @@ export async function runCampaign(plan: CampaignPlan, options: RampRunnerOptions
     sampler.start('setup');
     if (plan.setup) await plan.setup(ctx, (label) => progress(0, `setup: ${label}`));
     sampler.setPhase('ramp');
-    const { joined, failed, stopReason } = await ramp(plan, ctx, sampler, progress);
+    const { joined, failed, stopReason, joinErrors } = await ramp(plan, ctx, sampler, progress);
     sampler.setPhase('steady');
     const steadyStart = performance.now();
     while (performance.now() - steadyStart < plan.steadyMs) {
@@ -98,6 +101,7 @@ export async function runCampaign(plan: CampaignPlan, options: RampRunnerOptions
       joined,
       failedJoins: failed,
       stopReason,
+      joinErrors,
       intervalMs: plan.intervalMs,
       steadyMs: plan.steadyMs,
       iceIp,
@@ -131,7 +135,8 @@ async function ramp(
   ctx: CampaignContext,
   sampler: Sampler,
   progress: (fraction: number, label: string) => void,
-): Promise<{ joined: number; failed: number; stopReason: string | null }> {
+): Promise<{ joined: number; failed: number; stopReason: string | null; joinErrors: string[] }> {
+  const joinErrors: string[] = [];
   let joined = 0;
   let failed = 0;
   let consecutive = 0;
@@ -148,13 +153,14 @@ async function ramp(
     } catch (error) {
       failed++;
       consecutive++;
+      if (joinErrors.length < maxJoinErrors) joinErrors.push(`join ${i}: ${(error as Error).message}`);
       if (consecutive >= maxConsecutiveFailures)
-        return { joined, failed, stopReason: `${consecutive} joins in a row failed, last: ${(error as Error).message}` };
+        return { joined, failed, stopReason: `${consecutive} joins in a row failed, last: ${(error as Error).message}`, joinErrors };
     }
   }
   const end = t0 + plan.max * plan.intervalMs;
   if (performance.now() < end) await sleep(end - performance.now());
-  return { joined, failed, stopReason: null };
+  return { joined, failed, stopReason: null, joinErrors };
 }
 
 /** Reads the gateway and the generator once a second. */
@@ -274,6 +280,9 @@ function generatorSummary(generator: LoadGenerator, samples: CampaignSample[]): 
     rtcpDecryptFailures: t.rtcpDecryptFailures,
     keyframeRequests: t.keyframeRequests,
     rtcpIn: t.rtcpIn,
+    rtcpOut: t.rtcpOut,
+    reportBlocks: t.reportBlocks,
+    senderReportsIn: t.senderReportsIn,
     videoBitrate: Math.round(generator.fixtures.videoBitrate()),
   };
 }

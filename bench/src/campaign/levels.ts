@@ -33,6 +33,8 @@ export function summarizeLevels(samples: CampaignSample[]): CampaignLevel[] {
         generatorCpu: round(generatorCpu),
         gatewayInBps: Math.round(mean(list.map((s) => s.gatewayInBps))),
         gatewayOutBps: Math.round(mean(list.map((s) => s.gatewayOutBps))),
+        rtpOutPps: Math.round(mean(list.map((s) => s.rtpOutPps))),
+        rtpInPps: Math.round(mean(list.map((s) => s.rtpInPps))),
         loss: received > 0 ? round(lossWeighted / received) : 0,
         late: received > 0 ? round(lateWeighted / received) : 0,
         hostOtherCpu: other.length ? round(mean(other), 3) : null,

@@ -47,11 +47,13 @@ export function summarizeCampaign(d: CampaignData): string {
   return [
     `${d.scenario} (${d.gateway} ${d.gatewayVersion}): ${d.joined}/${d.max} ${d.unit}s joined, ${d.failedJoins} failed` +
       `${d.stopReason ? ` (stopped: ${d.stopReason})` : ''}; held ${d.maxHeld} with loss and late ≤ 1%`,
+    ...(d.joinErrors?.length ? [`failed joins: ${d.joinErrors.join('; ')}`] : []),
     `ICE on ${d.iceIp}${d.netns ? ` in netns ${d.netns}` : ''}; gateway on core ${d.gatewayCore ?? 'any'}, generator on core ${d.generatorCore ?? 'any'}; ` +
       `load average ${d.loadAverage.start} → ${d.loadAverage.end}`,
     formatTable(rows),
     `generator: ${g.cpuUsPerPacket ?? 'n/a'} µs CPU per packet (ceiling ~${g.ceilingPps ?? 'n/a'} packets/s on its core), ` +
       `${g.framesLate} frames late, ${g.framesSkipped} skipped; integrity ${g.integritySampled - g.integrityCorrupt}/${g.integritySampled} sampled packets intact, ` +
-      `${g.decryptFailures} RTP / ${g.rtcpDecryptFailures} RTCP decrypt failures; ${g.keyframeRequests} PLI/FIR answered`,
+      `${g.decryptFailures} RTP / ${g.rtcpDecryptFailures} RTCP decrypt failures; ${g.keyframeRequests} PLI/FIR answered; ` +
+      `RTCP: ${g.rtcpOut ?? 0} reports sent (${g.reportBlocks ?? 0} report blocks), ${g.rtcpIn} received (${g.senderReportsIn ?? 0} SRs)`,
   ].join('\n');
 }

@@ -220,3 +220,19 @@ function errorOf(message: JanusMessage): JanusRequestError {
     ? new JanusRequestError(message.error.code, message.error.reason)
     : new JanusRequestError(0, `unexpected reply '${message.janus}'`);
 }
+
+/**
+ * Runs a request that names a new feed, retrying while the gateway answers 428 "No such feed":
+ * Janus lists a publisher for subscription only once its own side of the PeerConnection is up,
+ * a little after the publisher's PeerConnection is connected on ours.
+ */
+export async function whileNoSuchFeed<T>(request: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await request();
+    } catch (error) {
+      if (!(error instanceof JanusRequestError) || error.code !== 428 || attempt >= 25) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}

@@ -8,8 +8,8 @@ import type { Socket } from 'node:dgram';
 import { RTCPeerConnection, RTCRtpCodecParameters, type RTCDtlsTransport, type RTCRtpTransceiver } from 'werift';
 import { srtpKeysFromWerift } from '../../../core/src/media/srtp/srtpKeysFromWerift.ts';
 import type { SrtpFanout } from '../../../core/src/media/srtp/SrtpFanoutTypes.ts';
-import type { FixtureFrame, MediaFixtures } from './MediaFixtures.ts';
-import { StreamCounter, type TrafficTotals } from './TrafficCounters.ts';
+import { audioClockRate, videoClockRate, type FixtureFrame, type MediaFixtures } from './MediaFixtures.ts';
+import { reportBlockBytes, StreamCounter, type TrafficTotals } from './TrafficCounters.ts';
 
 /** What a LeanPeer shares with every other peer of its generator. */
 export interface LeanPeerContext {
@@ -20,6 +20,15 @@ export interface LeanPeerContext {
   totals: TrafficTotals;
   /** Decrypt and verify one received RTP packet in this many (default 64). */
   sampleEvery: number;
+}
+
+/** Per-peer options. */
+export interface LeanPeerOptions {
+  /**
+   * What this peer receives is a gateway's own encoding (an AudioBridge mix), not a payload that
+   * was sent: the integrity sample then checks that it decrypts (SRTP authentication), not its bytes.
+   */
+  receivesMix?: boolean;
 }
 
 /** One outgoing RTP stream, driven by the MediaPacer. */
@@ -37,9 +46,19 @@ export interface OutgoingStream {
   readonly originMs: number;
   /** Set by a PLI/FIR: the next video frame is the GOP's keyframe. */
   keyframeRequested: boolean;
+  /** RTP packets and payload octets sent: the sender report's counts (RFC 3550 §6.4.1). */
+  packets: number;
+  octets: number;
 }
 
 const rtpHeaderBytes = 12;
+/** One RTCP report per PeerConnection per second (RFC 3550 §6.2 lets a profile fix the interval). */
+const rtcpIntervalMs = 1000;
+/** Report blocks one SR/RR can hold (its 5-bit count). */
+const maxBlocksPerReport = 31;
+/** Seconds from the NTP epoch (1900) to the Unix epoch (RFC 3550 §4). */
+const ntpUnixOffset = 2_208_988_800;
+const cname = Buffer.from('cardea-bench');
 
 function codecs(): { audio: RTCRtpCodecParameters[]; video: RTCRtpCodecParameters[] } {
   return {
@@ -62,15 +81,21 @@ export class LeanPeer {
   readonly #streams = new Map<number, StreamCounter>();
   readonly #clockByPt = new Map<number, number>();
   readonly outgoing: OutgoingStream[] = [];
-  readonly #egress = new Map<OutgoingStream, { id: number; payloadType: number }>();
+  readonly #egress = new Map<OutgoingStream, { id: number; payloadType: number; ssrc: number }>();
+  /** performance.now() when this peer's next RTCP report is due (the generator's pacer sends it). */
+  rtcpDueMs = Infinity;
+  /** SSRC of our reports when we send nothing (a receive-only PeerConnection). */
+  #reportSsrc = 0;
   #socket: Socket | undefined;
   #remote: [string, number] | undefined;
   #dtls: RTCDtlsTransport | undefined;
   #sampleCountdown: number;
+  readonly #receivesMix: boolean;
   #closed = false;
 
-  constructor(ctx: LeanPeerContext) {
+  constructor(ctx: LeanPeerContext, options: LeanPeerOptions = {}) {
     this.#ctx = ctx;
+    this.#receivesMix = options.receivesMix ?? false;
     this.#sampleCountdown = ctx.sampleEvery;
     this.pc = new RTCPeerConnection({
       codecs: codecs(),
@@ -104,11 +129,16 @@ export class LeanPeer {
     await this.pc.setRemoteDescription({ type: 'answer', sdp });
   }
 
-  /** Answers a gateway's offer (a subscription): every m-line received only. */
+  /**
+   * Answers a gateway's offer (a subscription): every m-line received only. Also answers a
+   * re-offer on a connected peer (a VideoRoom `subscribe` adding feeds): the new m-lines are
+   * bundled on the same transport, so the tap counts their packets without more work.
+   */
   async answer(sdp: string): Promise<string> {
     await this.pc.setRemoteDescription({ type: 'offer', sdp });
     for (const t of this.pc.getTransceivers()) t.setDirection('recvonly');
     await this.pc.setLocalDescription(await this.pc.createAnswer());
+    if (this.#socket) this.#silenceWeriftRtcp(); // a re-offer's new transceivers: their RTCP is ours too
     return this.#gatheredSdp();
   }
 
@@ -164,9 +194,90 @@ export class LeanPeer {
         socket.send(engine.arena, offset, length, remote[1], remote[0]);
         totals.rtpOut++;
         totals.bytesOut += length;
+        stream.packets++;
+        stream.octets += packet.payload.length;
       } catch (_error) {
         totals.sendErrors++; // socket closed while the pacer ran: counted, the peer is going away
       }
+    }
+  }
+
+  /**
+   * Sends this PeerConnection's RTCP report (RFC 3550 §6.4), SRTCP-protected with werift's session
+   * (the one werift's own RTCP used, so the SRTCP index stays one sequence): an SR per stream we send
+   * (the first carrying the reception report blocks), or an RR when we send nothing, reception
+   * blocks past 31 in further RRs, and an SDES CNAME (a compound packet needs one, §6.1). Once a
+   * second per peer, so it may allocate.
+   */
+  sendReports(nowMs: number): void {
+    this.rtcpDueMs = nowMs + rtcpIntervalMs;
+    const socket = this.#socket;
+    const remote = this.#remote;
+    const dtls = this.#dtls;
+    if (!socket || !remote || !dtls || this.#closed) return;
+    const totals = this.#ctx.totals;
+    const received = [...this.#streams];
+    const senders = [...this.#egress];
+    const ownSsrc = senders[0]?.[1].ssrc ?? this.#reportSsrc;
+    const parts: Buffer[] = [];
+    const blocks = (from: number, count: number): Buffer => {
+      const out = Buffer.allocUnsafe(count * reportBlockBytes);
+      for (let i = 0; i < count; i++) {
+        const [ssrc, counter] = received[from + i] as [number, StreamCounter];
+        counter.writeReportBlock(ssrc, out, i * reportBlockBytes, nowMs);
+      }
+      totals.reportBlocks += count;
+      return out;
+    };
+    let next = 0;
+    if (senders.length > 0) {
+      // NTP time of now and the RTP time it corresponds to on each stream's clock (§6.4.1).
+      const wallMs = performance.timeOrigin + nowMs;
+      const ntpSeconds = Math.floor(wallMs / 1000) + ntpUnixOffset;
+      const ntpFraction = Math.floor(((wallMs % 1000) / 1000) * 0x100000000);
+      for (const [stream, egress] of senders) {
+        const count = next === 0 ? Math.min(maxBlocksPerReport, received.length) : 0;
+        const header = Buffer.allocUnsafe(28);
+        header[0] = 0x80 | count;
+        header[1] = 200;
+        header.writeUInt16BE(6 + count * 6, 2);
+        header.writeUInt32BE(egress.ssrc >>> 0, 4);
+        header.writeUInt32BE(ntpSeconds >>> 0, 8);
+        header.writeUInt32BE(ntpFraction >>> 0, 12);
+        const clock = stream.kind === 'video' ? videoClockRate : audioClockRate;
+        header.writeUInt32BE((stream.timestampOrigin + Math.round(((nowMs - stream.originMs) * clock) / 1000)) >>> 0, 16);
+        header.writeUInt32BE(stream.packets >>> 0, 20);
+        header.writeUInt32BE(stream.octets >>> 0, 24);
+        parts.push(header, blocks(next, count));
+        next += count;
+      }
+    }
+    while (next < received.length || parts.length === 0) {
+      const count = Math.min(maxBlocksPerReport, received.length - next);
+      const header = Buffer.allocUnsafe(8);
+      header[0] = 0x80 | count;
+      header[1] = 201;
+      header.writeUInt16BE(1 + count * 6, 2);
+      header.writeUInt32BE(ownSsrc >>> 0, 4);
+      parts.push(header, blocks(next, count));
+      next += count;
+    }
+    // SDES (§6.5): one chunk, CNAME item, END, padded to 32 bits.
+    const chunkBytes = Math.ceil((4 + 2 + cname.length + 1) / 4) * 4;
+    const sdes = Buffer.alloc(4 + chunkBytes);
+    sdes[0] = 0x81;
+    sdes[1] = 202;
+    sdes.writeUInt16BE(chunkBytes / 4, 2);
+    sdes.writeUInt32BE(ownSsrc >>> 0, 4);
+    sdes[8] = 1;
+    sdes[9] = cname.length;
+    cname.copy(sdes, 10);
+    parts.push(sdes);
+    try {
+      socket.send(dtls.srtcp.encrypt(Buffer.concat(parts)), remote[1], remote[0]);
+      totals.rtcpOut++;
+    } catch (_error) {
+      totals.sendErrors++; // socket closed under us: counted, the peer is going away
     }
   }
 
@@ -215,6 +326,10 @@ export class LeanPeer {
     }
     const keys = srtpKeysFromWerift(dtls);
     for (const t of this.pc.getTransceivers()) this.#addOutgoing(t, keys.local);
+    this.#reportSsrc = this.pc.getTransceivers()[0]?.sender.ssrc ?? 0;
+    this.#silenceWeriftRtcp();
+    // Reports spread over the second, so that peers joining together do not report together.
+    this.rtcpDueMs = performance.now() + Math.random() * rtcpIntervalMs;
     const inner = transport.onData;
     transport.onData = (data, addr) => {
       const b0 = data[0] as number;
@@ -225,6 +340,19 @@ export class LeanPeer {
     };
   }
 
+  /**
+   * Stops werift's own RTCP loops: with media off werift, its SRs would say nothing was sent and its
+   * RRs would carry no blocks. sendReports() reports instead.
+   */
+  #silenceWeriftRtcp(): void {
+    for (const t of this.pc.getTransceivers()) {
+      for (const part of [t.sender, t.receiver] as unknown as { rtcpRunning: boolean; rtcpCancel: AbortController }[]) {
+        part.rtcpRunning = false;
+        part.rtcpCancel.abort();
+      }
+    }
+  }
+
   #addOutgoing(t: RTCRtpTransceiver, key: ReturnType<typeof srtpKeysFromWerift>['local']): void {
     if (t.currentDirection !== 'sendonly' && t.currentDirection !== 'sendrecv') return;
     const payloadType = t.sender.codec?.payloadType;
@@ -232,16 +360,20 @@ export class LeanPeer {
     const kind = t.kind === 'video' ? 'video' : 'audio';
     const stream: OutgoingStream = {
       kind,
-      frame: 0,
+      // Audio starts at a random point of its loop, so that participants of a mixed room do not all
+      // say the same thing at once; video starts on its keyframe.
+      frame: kind === 'audio' ? Math.floor(Math.random() * 1_000_000) : 0,
       dueMs: performance.now() + Math.random() * 20,
       seq: (Math.random() * 0xffff) | 0,
       timestamp: 0,
       timestampOrigin: (Math.random() * 0xffffffff) >>> 0,
       originMs: performance.now(),
       keyframeRequested: false,
+      packets: 0,
+      octets: 0,
     };
     const id = this.#ctx.engine.addEgress(key, { ssrc: t.sender.ssrc, payloadType });
-    this.#egress.set(stream, { id, payloadType });
+    this.#egress.set(stream, { id, payloadType, ssrc: t.sender.ssrc });
     this.outgoing.push(stream);
   }
 
@@ -273,6 +405,7 @@ export class LeanPeer {
       return;
     }
     totals.sampled++;
+    if (this.#receivesMix) return; // a mix is the gateway's encoding: authenticated and decrypted is all we can check
     const cc = (plain[0] as number) & 0x0f;
     let offset = rtpHeaderBytes + cc * 4;
     if ((plain[0] as number) & 0x10) offset += 4 + plain.readUInt16BE(offset + 2) * 4;
@@ -295,7 +428,15 @@ export class LeanPeer {
     for (let offset = 0; offset + 4 <= plain.length;) {
       const fmt = (plain[offset] as number) & 0x1f;
       const pt = plain[offset + 1] as number;
-      if (pt === 206 && (fmt === 1 || fmt === 4)) {
+      if (pt === 200 && offset + 16 <= plain.length) {
+        // SR: keep the middle 32 bits of its NTP time and when it came, for our LSR/DLSR (§6.4.1).
+        totals.senderReportsIn++;
+        const counter = this.#streams.get(plain.readUInt32BE(offset + 4));
+        if (counter) {
+          counter.lastSr = ((plain.readUInt16BE(offset + 10) << 16) | plain.readUInt16BE(offset + 12)) >>> 0;
+          counter.lastSrAtMs = performance.now();
+        }
+      } else if (pt === 206 && (fmt === 1 || fmt === 4)) {
         totals.keyframeRequests++;
         for (const s of this.outgoing) if (s.kind === 'video') s.keyframeRequested = true;
       }

@@ -3,7 +3,7 @@
 import { createSrtpFanout } from '../../../core/src/media/srtp/createSrtpFanout.ts';
 import type { SrtpFanout } from '../../../core/src/media/srtp/SrtpFanoutTypes.ts';
 import { applyWeriftPatches } from '../../../core/src/webrtc/weriftPatches.ts';
-import { LeanPeer } from './LeanPeer.ts';
+import { LeanPeer, type LeanPeerOptions } from './LeanPeer.ts';
 import { audioClockRate, audioFrameMs, MediaFixtures, videoClockRate, videoFrameMs } from './MediaFixtures.ts';
 import { TrafficTotals } from './TrafficCounters.ts';
 
@@ -46,14 +46,17 @@ export class LoadGenerator {
   }
 
   /** A new participant PeerConnection, closed with the generator. */
-  createPeer(): LeanPeer {
-    const peer = new LeanPeer({
-      iceIp: this.#options.iceIp,
-      engine: this.#engine,
-      fixtures: this.fixtures,
-      totals: this.totals,
-      sampleEvery: this.#options.sampleEvery,
-    });
+  createPeer(options: LeanPeerOptions = {}): LeanPeer {
+    const peer = new LeanPeer(
+      {
+        iceIp: this.#options.iceIp,
+        engine: this.#engine,
+        fixtures: this.fixtures,
+        totals: this.totals,
+        sampleEvery: this.#options.sampleEvery,
+      },
+      options,
+    );
     this.#peers.add(peer);
     return peer;
   }
@@ -79,6 +82,7 @@ export class LoadGenerator {
     const { audio, video } = this.fixtures;
     const totals = this.totals;
     for (const peer of this.#peers) {
+      if (now >= peer.rtcpDueMs) peer.sendReports(now);
       for (const stream of peer.outgoing) {
         const isVideo = stream.kind === 'video';
         const periodMs = isVideo ? videoFrameMs : audioFrameMs;

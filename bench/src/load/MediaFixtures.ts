@@ -69,6 +69,17 @@ export class MediaFixtures {
     for (const frame of [...this.audio, ...this.video]) for (const p of frame.packets) this.#hashes.add(hashOf(p.payload));
   }
 
+  /**
+   * Replaces the audio loop with real Opus packets (20 ms each, e.g. from opusFixtures.ts): what a
+   * mixing gateway decodes must be decodable. They are registered for the integrity check too.
+   */
+  setAudio(payloads: readonly Uint8Array[]): void {
+    if (payloads.length === 0) throw new Error('setAudio: no packets');
+    const frames = payloads.map((p) => ({ packets: [{ payload: Buffer.from(p), marker: false }], keyframe: false }));
+    this.audio.splice(0, this.audio.length, ...frames);
+    for (const frame of frames) for (const p of frame.packets) this.#hashes.add(hashOf(p.payload));
+  }
+
   /** True when `payload` is byte for byte one of the fixture payloads (the integrity check). */
   isKnownPayload(payload: Uint8Array): boolean {
     return this.#hashes.has(hashOf(payload));

@@ -14,6 +14,11 @@ export class TrafficTotals {
   bytesIn = 0;
   /** SRTCP packets received, and the keyframe requests (PLI, FIR) among them. */
   rtcpIn = 0;
+  /** SRTCP compound packets sent (sender and receiver reports, RFC 3550 §6.4), and report blocks in them. */
+  rtcpOut = 0;
+  reportBlocks = 0;
+  /** Sender reports received from the gateway (their times feed our LSR/DLSR). */
+  senderReportsIn = 0;
   keyframeRequests = 0;
   /** Packets the receivers' sequence numbers say should have arrived (RFC 3550 §6.4.1 "expected"). */
   expected = 0;
@@ -33,11 +38,23 @@ export class TrafficTotals {
   sendErrors = 0;
 }
 
-/** Receive state of one RTP stream (one SSRC). */
+/** Bytes of one reception report block (RFC 3550 §6.4.1). */
+export const reportBlockBytes = 24;
+
+/** Receive state of one RTP stream (one SSRC), and what its reception report block says. */
 export class StreamCounter {
   packets = 0;
   bytes = 0;
+  /** Middle 32 bits of the NTP time of the last SR from this source, and when it arrived (RFC 3550 §6.4.1 LSR/DLSR). */
+  lastSr = 0;
+  lastSrAtMs = 0;
+  #baseSeq = 0;
   #maxSeq = -1;
+  #expectedPrior = 0;
+  #receivedPrior = 0;
+  /** Interarrival jitter in RTP units (RFC 3550 §6.4.1, computed as in Appendix A.8). */
+  #jitter = 0;
+  #lastTransit = 0;
   #firstArrivalMs = 0;
   #firstTimestamp = 0;
   #minDelayMs = Infinity;
@@ -54,8 +71,12 @@ export class StreamCounter {
   onPacket(seq: number, timestamp: number, bytes: number, nowMs: number, totals: TrafficTotals): void {
     this.packets++;
     this.bytes += bytes;
+    // Transit time in RTP units; its variation is the interarrival jitter (RFC 3550 Appendix A.8).
+    const transit = nowMs * this.#unitsPerMs - timestamp;
     if (this.#maxSeq < 0) {
       this.#maxSeq = seq;
+      this.#baseSeq = seq;
+      this.#lastTransit = transit;
       this.#firstArrivalMs = nowMs;
       this.#firstTimestamp = timestamp;
       totals.expected++;
@@ -66,11 +87,40 @@ export class StreamCounter {
         this.#maxSeq += delta;
         totals.expected += delta;
       }
+      // A 32-bit timestamp wrap shows as a jump of ~2^32: skip that one sample rather than poison the estimate.
+      const d = Math.abs(transit - this.#lastTransit);
+      this.#lastTransit = transit;
+      if (d < 0x80000000) this.#jitter += (d - this.#jitter) / 16;
     }
     // Delay relative to the stream's RTP clock: arrival time minus the media time of the packet.
     const mediaMs = ((timestamp - this.#firstTimestamp) | 0) / this.#unitsPerMs;
     const delay = nowMs - this.#firstArrivalMs - mediaMs;
     if (delay < this.#minDelayMs) this.#minDelayMs = delay;
     else if (delay - this.#minDelayMs > lateThresholdMs) totals.late++;
+  }
+
+  /**
+   * Writes this stream's reception report block for `ssrc` (RFC 3550 §6.4.1) into `out` at
+   * `offset` and starts the next reporting interval: fraction lost since the last report,
+   * cumulative lost (24-bit signed, clamped), extended highest sequence number, jitter, LSR and
+   * DLSR (units of 1/65536 s since that SR arrived).
+   */
+  writeReportBlock(ssrc: number, out: Buffer, offset: number, nowMs: number): void {
+    const extendedMax = this.#maxSeq < 0 ? 0 : this.#maxSeq;
+    const expected = this.#maxSeq < 0 ? 0 : extendedMax - this.#baseSeq + 1;
+    const lost = Math.max(-0x800000, Math.min(0x7fffff, expected - this.packets));
+    const expectedInterval = expected - this.#expectedPrior;
+    const receivedInterval = this.packets - this.#receivedPrior;
+    this.#expectedPrior = expected;
+    this.#receivedPrior = this.packets;
+    const lostInterval = expectedInterval - receivedInterval;
+    const fraction = expectedInterval <= 0 || lostInterval <= 0 ? 0 : Math.min(255, Math.floor((lostInterval * 256) / expectedInterval));
+    out.writeUInt32BE(ssrc >>> 0, offset);
+    out.writeUInt32BE(((fraction << 24) | (lost & 0xffffff)) >>> 0, offset + 4);
+    out.writeUInt32BE(extendedMax >>> 0, offset + 8);
+    out.writeUInt32BE(Math.min(0xffffffff, Math.round(this.#jitter)) >>> 0, offset + 12);
+    out.writeUInt32BE(this.lastSr >>> 0, offset + 16);
+    const dlsr = this.lastSrAtMs === 0 ? 0 : Math.min(0xffffffff, Math.round(((nowMs - this.lastSrAtMs) * 65536) / 1000));
+    out.writeUInt32BE(dlsr >>> 0, offset + 20);
   }
 }

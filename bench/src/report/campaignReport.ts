@@ -161,8 +161,8 @@ function markdown(scenario: string, runs: Partial<Record<'cardea' | 'janus', Loa
     '',
     `## Per level`,
     '',
-    `| ${any.data.unit}s | Cardea CPU | Janus CPU | ratio | Cardea RSS | Janus RSS | Cardea loss | Janus loss |`,
-    '|---|---|---|---|---|---|---|---|',
+    `| ${any.data.unit}s | Cardea CPU | Janus CPU | ratio | Cardea RSS | Janus RSS | Cardea loss | Janus loss | Cardea late | Janus late |`,
+    '|---|---|---|---|---|---|---|---|---|---|',
   );
   const counts = [...new Set([...(runs.cardea?.data.levels ?? []), ...(runs.janus?.data.levels ?? [])].map((l) => l.participants))].sort(
     (a, b) => a - b,
@@ -172,7 +172,7 @@ function markdown(scenario: string, runs: Partial<Record<'cardea' | 'janus', Loa
     const j = runs.janus?.data.levels.find((l) => l.participants === n);
     const ratio = c?.gatewayCpu && j?.gatewayCpu ? (c.gatewayCpu / j.gatewayCpu).toFixed(2) : 'n/a';
     lines.push(
-      `| ${n} | ${pct(c?.gatewayCpu)} | ${pct(j?.gatewayCpu)} | ${ratio} | ${mib(c?.gatewayRssBytes)} | ${mib(j?.gatewayRssBytes)} | ${pct(c?.loss)} | ${pct(j?.loss)} |`,
+      `| ${n} | ${pct(c?.gatewayCpu)} | ${pct(j?.gatewayCpu)} | ${ratio} | ${mib(c?.gatewayRssBytes)} | ${mib(j?.gatewayRssBytes)} | ${pct(c?.loss)} | ${pct(j?.loss)} | ${pct(c?.late)} | ${pct(j?.late)} |`,
     );
   }
   lines.push(

@@ -3,8 +3,10 @@
 import type { Scenario } from '../BenchTypes.ts';
 import { audiobridge } from './audiobridge.ts';
 import { audiobridgeGateway, audiobridgeGatewayActive } from './audiobridgeGateway.ts';
+import { audiobridgeRoom, audiobridgeRoomAuto } from './audiobridgeRoom.ts';
 import { echotest } from './echotest.ts';
 import { fanout } from './fanout.ts';
+import { mcuVsSfu } from './mcuVsSfu.ts';
 import { reload } from './reload.ts';
 import { signalling } from './signalling.ts';
 import { videoroom, videoroomMultistream } from './videoroom.ts';
@@ -20,4 +22,7 @@ export const scenarios: Record<string, Scenario> = {
   audiobridge,
   'audiobridge-gateway': audiobridgeGateway,
   'audiobridge-gateway-active': audiobridgeGatewayActive,
+  'audiobridge-room': audiobridgeRoom,
+  'audiobridge-room-auto': audiobridgeRoomAuto,
+  'mcu-vs-sfu': mcuVsSfu,
 };

@@ -6,6 +6,7 @@
 import type { ScenarioOptions } from '../BenchTypes.ts';
 import type { CampaignContext, CampaignPlan, Joined } from '../campaign/CampaignTypes.ts';
 import { mediaScenario } from '../campaign/mediaScenario.ts';
+import { whileNoSuchFeed } from '../load/JanusWsClient.ts';
 import type { LeanPeer } from '../load/LoadGenerator.ts';
 
 const plugin = 'janus.plugin.videoroom';
@@ -94,7 +95,7 @@ async function subscribe(ctx: CampaignContext, session: number, body: Record<str
   const handle = await client.attach(session, plugin);
   const peer = generator.createPeer();
   peers.push(peer);
-  const { event } = await client.message(session, handle, { request: 'join', ptype: 'subscriber', ...body });
+  const { event } = await whileNoSuchFeed(() => client.message(session, handle, { request: 'join', ptype: 'subscriber', ...body }));
   if (event.jsep?.type !== 'offer') throw new Error('videoroom subscribe: no offer');
   const answer = await peer.answer(event.jsep.sdp);
   await client.message(session, handle, { request: 'start' }, { type: 'answer', sdp: answer });
