@@ -61,7 +61,12 @@ export class AudioPeer {
     this.audio = this.pc.addTransceiver('audio', { direction: 'sendrecv' });
     this.audio.onTrack.subscribe((track) =>
       track.onReceiveRtp.subscribe((rtp) =>
-        this.received.push({ payload: Uint8Array.from(rtp.payload), timestamp: rtp.header.timestamp, payloadType: rtp.header.payloadType, at: performance.now() }),
+        this.received.push({
+          payload: Uint8Array.from(rtp.payload),
+          timestamp: rtp.header.timestamp,
+          payloadType: rtp.header.payloadType,
+          at: performance.now(),
+        }),
       ),
     );
   }
@@ -89,8 +94,14 @@ export class AudioPeer {
     const step = this.codec === 'opus' ? 960 : 160;
     this.stop();
     this.#timer = setInterval(() => {
-      const header = new RtpHeader({ payloadType: codecs[this.codec].payloadType, sequenceNumber: this.#seq, timestamp: this.#ts, ssrc: 0x5151 });
-      if (this.levelId > 0 && this.level >= 0) header.extensions = [{ id: this.levelId, payload: Buffer.from(serializeAudioLevelIndication(this.level)) }];
+      const header = new RtpHeader({
+        payloadType: codecs[this.codec].payloadType,
+        sequenceNumber: this.#seq,
+        timestamp: this.#ts,
+        ssrc: 0x5151,
+      });
+      if (this.levelId > 0 && this.level >= 0)
+        header.extensions = [{ id: this.levelId, payload: Buffer.from(serializeAudioLevelIndication(this.level)) }];
       this.#seq = (this.#seq + 1) & 0xffff;
       this.#ts = (this.#ts + step) >>> 0;
       void this.audio.sender.sendRtp(new RtpPacket(header, Buffer.from(next()))).catch(() => undefined);

@@ -60,6 +60,7 @@ const participantOptions = z.object({
   complexity: z.number().int().min(0).max(10).optional(),
   bitrate: z.number().int().min(0).max(512_000).optional(),
   expectedLoss: z.number().int().min(0).max(100).optional(),
+  codec: z.enum(['opus', 'pcmu', 'pcma']).optional(),
 });
 const mediaPath = z.string().min(1).max(1024);
 const mixerForward = z.object({
