@@ -55,6 +55,13 @@ export interface MixerParticipantOptions {
   bitrate?: number;
   /** Expected loss percent: above 0 this listener's stream carries in-band FEC (default 0). */
   expectedLoss?: number;
+  /**
+   * The codec this participant sends and receives (default `opus`; Janus AudioBridge `codec`):
+   * `pcmu` / `pcma` are G.711 µ-law / A-law at 8 kHz (RFC 3551 payload types 0 / 8), resampled
+   * to and from the mixer's rate. Fixed when the participant is added: updates ignore it (remove
+   * and add the participant to change it). Negotiate the same codec on the handle.
+   */
+  codec?: 'opus' | 'pcmu' | 'pcma';
 }
 
 /** Counters of a mixer. */

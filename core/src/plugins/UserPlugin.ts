@@ -106,7 +106,10 @@ export class UserPlugin implements LoadedPlugin {
     this.#artifact = artifact;
     this.#state = 'running';
     let migrated = 0;
-    if (old && !old.dead && old.handleCount > 0 && old.canExport && host.canImport) migrated = await this.#migrate(old, host);
+    // Live handles and the mixers they are mixed in move together; a version whose only live
+    // resources are mixers (e.g. a room created in init) hands those over as well.
+    if (old && !old.dead && (old.handleCount > 0 || old.mixerCount > 0) && old.canExport && host.canImport)
+      migrated = await this.#migrate(old, host);
     let draining = 0;
     if (old) {
       draining = old.handleCount;
@@ -251,7 +254,10 @@ export class UserPlugin implements LoadedPlugin {
     return host;
   }
 
-  /** Moves every handle of `from` to `to` with the exported state; calls wait at the gate meanwhile. */
+  /**
+   * Moves every handle and audio mixer of `from` to `to` with the exported state; calls wait at the
+   * gate meanwhile.
+   */
   async #migrate(from: SandboxPluginHost, to: SandboxPluginHost): Promise<number> {
     let open: () => void = () => undefined;
     this.#gate = new Promise<void>((resolve) => (open = resolve));
@@ -267,6 +273,9 @@ export class UserPlugin implements LoadedPlugin {
         this.#owner.set(id, to);
         moved++;
       }
+      // The mixers v1 created become v2's with participants, forwarders and recordings intact (the
+      // ids came over in the exported state); v1's unload then destroys only what it still owns.
+      to.adoptMixers(from.releaseMixers());
     } catch (error) {
       // The handles stay on the previous version, which keeps serving them until they detach.
       this.#record({

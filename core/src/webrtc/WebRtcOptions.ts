@@ -47,7 +47,13 @@ function codecs(): PeerConfig['codecs'] {
   // receiver reports alone Chrome's loss-based estimate grows and it sends every layer.
   const videoFb = () => [useNACK(), usePLI(), useFIR(), useREMB()];
   return {
-    audio: [new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, payloadType: 111, parameters: 'minptime=10;useinbandfec=1' })],
+    // G.711 (RFC 3551 static PTs 0 and 8) only for plugins that ask for it (AudioBridge `codec`):
+    // WebRtcPeer restricts audio to Opus unless the plugin names another codec.
+    audio: [
+      new RTCRtpCodecParameters({ mimeType: 'audio/opus', clockRate: 48000, channels: 2, payloadType: 111, parameters: 'minptime=10;useinbandfec=1' }),
+      new RTCRtpCodecParameters({ mimeType: 'audio/PCMU', clockRate: 8000, channels: 1, payloadType: 0 }),
+      new RTCRtpCodecParameters({ mimeType: 'audio/PCMA', clockRate: 8000, channels: 1, payloadType: 8 }),
+    ],
     video: [
       new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000, payloadType: 96, rtcpFeedback: videoFb() }),
       new RTCRtpCodecParameters({ mimeType: 'video/VP9', clockRate: 90000, payloadType: 98, rtcpFeedback: videoFb(), parameters: 'profile-id=0' }),

@@ -65,6 +65,8 @@ const MAX_PENDING_CANDIDATES = 64;
 const GATHER_TIMEOUT_MS = 3000;
 /** Milliseconds between REMB messages while a bitrate cap is set. */
 const REMB_INTERVAL_MS = 1000;
+/** Audio codec a negotiation restricts to unless the plugin names one (G.711 only on request). */
+const DEFAULT_AUDIO_CODEC = 'opus';
 
 /**
  * A handle's PeerConnection, terminated by werift (ICE, DTLS-SRTP, SCTP). It answers client offers
@@ -213,7 +215,7 @@ export class WebRtcPeer {
       for (const t of this.#pc.getTransceivers()) {
         const accepted = t.kind === 'audio' ? options.audio !== false : options.video !== false;
         t.setDirection(accepted ? (options.direction ?? 'sendrecv') : 'inactive');
-        const preferred = t.kind === 'audio' ? options.audioCodec : options.videoCodec;
+        const preferred = t.kind === 'audio' ? (options.audioCodec ?? DEFAULT_AUDIO_CODEC) : options.videoCodec;
         if (preferred) this.#preferCodec(t, preferred);
       }
       const answer = await this.#pc.createAnswer();
@@ -244,7 +246,8 @@ export class WebRtcPeer {
           this.#pc.addTransceiver(stream.kind, { direction });
         claimed.add(t);
         t.setDirection(direction);
-        if (stream.codec) this.#preferCodec(t, stream.codec);
+        const codec = stream.codec ?? (stream.kind === 'audio' ? DEFAULT_AUDIO_CODEC : undefined);
+        if (codec) this.#preferCodec(t, codec);
       }
       const offer = await this.#pc.createOffer(options.iceRestart ? { iceRestart: true } : undefined);
       await this.#pc.setLocalDescription(offer);

@@ -16,6 +16,8 @@ export class Participant {
   bitrate = 0;
   expectedLoss = 0;
   prebuffer: number | undefined;
+  /** Codec of the participant's audio both ways (Janus `join` `codec`, default opus; fixed at join). */
+  codec: 'opus' | 'pcmu' | 'pcma' = 'opus';
   /** True while the PeerConnection is up (Janus `setup`). */
   setup = false;
   talking = false;
@@ -46,6 +48,7 @@ export class Participant {
       complexity: this.quality,
       bitrate: this.bitrate,
       expectedLoss: this.expectedLoss,
+      codec: this.codec,
     };
     if (this.prebuffer !== undefined) options.prebuffer = this.prebuffer;
     return options;

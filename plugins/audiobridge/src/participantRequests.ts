@@ -30,8 +30,9 @@ function applyFields(p: Participant, f: ParticipantFields): void {
 }
 
 /**
- * The client's SDP (or an offer of ours): AudioBridge media is one Opus stream each way; video and
- * data m-lines are rejected (port 0), as Janus does.
+ * The client's SDP (or an offer of ours): AudioBridge media is one audio stream each way in the
+ * participant's codec (Opus, or G.711 PCMU/PCMA when it joined with `codec`); video and data
+ * m-lines are rejected (port 0), as Janus does.
  */
 async function negotiate(p: Participant, message: PluginMessage, api: PluginApi): Promise<NegotiatedJsep | undefined> {
   const { jsep } = message;
@@ -39,14 +40,17 @@ async function negotiate(p: Participant, message: PluginMessage, api: PluginApi)
   if (jsep.type === 'offer') {
     if (p.offerPending)
       throw new AudioBridgeFailure(AudioBridgeError.INVALID_SDP, 'Received an offer while waiting for the answer to ours');
-    if (!jsep.media.some((m) => m.kind === 'audio' && m.codecs.includes('opus')))
-      throw new AudioBridgeFailure(AudioBridgeError.INVALID_SDP, 'The offer has no Opus audio');
+    if (!jsep.media.some((m) => m.kind === 'audio' && m.codecs.includes(p.codec)))
+      throw new AudioBridgeFailure(
+        AudioBridgeError.INVALID_SDP,
+        `The offer has no ${p.codec === 'opus' ? 'Opus' : p.codec.toUpperCase()} audio`,
+      );
     const answer = await api.negotiate(p.handle, {
       type: 'answer',
       audio: true,
       video: false,
       data: false,
-      audioCodec: 'opus',
+      audioCodec: p.codec,
       direction: 'sendrecv',
     });
     p.negotiated = true;
@@ -78,8 +82,6 @@ function admit(service: AudioBridgeService, j: z.output<typeof joinSchema>): Roo
     throw new AudioBridgeFailure(AudioBridgeError.ID_EXISTS, `User ID ${j.id} already exists`);
   if (j.group !== undefined && !room.options.groups?.includes(j.group))
     throw new AudioBridgeFailure(AudioBridgeError.NO_SUCH_GROUP, `No such group (${j.group})`);
-  if (j.codec !== undefined && j.codec !== 'opus')
-    throw new AudioBridgeFailure(AudioBridgeError.INVALID_ELEMENT, `Unsupported codec (${j.codec}): Cardea mixes Opus only`);
   return room;
 }
 
@@ -111,12 +113,14 @@ export async function runParticipantRequest(
     p.expectedLoss = room.options.defaultExpectedLoss;
     p.bitrate = room.options.defaultBitrate;
     applyFields(p, j);
+    // Janus AudioBridge `codec`: the participant's stream is G.711 8 kHz both ways when pcmu/pcma.
+    p.codec = j.codec ?? 'opus';
     if (j.suspended) p.suspended = true;
     service.participants.set(handle, p);
     await enter(service, p, room, api);
     let jsep = await negotiate(p, message, api);
     if (!jsep && j.generate_offer) {
-      jsep = await api.negotiate(handle, { type: 'offer', streams: [{ kind: 'audio', codec: 'opus', direction: 'sendrecv' }] });
+      jsep = await api.negotiate(handle, { type: 'offer', streams: [{ kind: 'audio', codec: p.codec, direction: 'sendrecv' }] });
       p.offerPending = true;
     }
     const data: JsonObject = { audiobridge: 'joined', room: room.id, id: p.id };

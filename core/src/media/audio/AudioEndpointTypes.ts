@@ -17,8 +17,9 @@ export interface AudioEndpoint {
   /** True when a frame sent now reaches the client (PeerConnection up, a sending audio stream). */
   readonly canSend: boolean;
   /**
-   * Sends one 20 ms Opus frame. `timestamp` is the mixer's 48 kHz clock (frame index × 960); the
-   * endpoint adds its own random base and numbers the packets itself (RFC 3550 §5.1).
+   * Sends one 20 ms frame (Opus, or G.711 for a participant that negotiated it). `timestamp` is the
+   * mixer's 48 kHz clock (frame index × 960); the endpoint scales it to the negotiated codec's RTP
+   * clock, adds its own random base and numbers the packets itself (RFC 3550 §5.1).
    */
   send(payload: Uint8Array, timestamp: number): void;
   /** Stops receiving and sending. Idempotent. */

@@ -17,7 +17,8 @@ import { MixClock, type MixClockOptions } from './MixClock.ts';
 import { MixerParticipant, TalkingDetector, type ParticipantSettings } from './MixerParticipant.ts';
 import { MixKernel } from './MixKernel.ts';
 import { OggOpusWriter } from './OggOpus.ts';
-import { OPUS_RATES, OpusFrameDecoder, OpusFrameEncoder } from './OpusCodec.ts';
+import { OPUS_RATES, OpusFrameEncoder } from './OpusCodec.ts';
+import { createParticipantCodecs } from './participantCodecs.ts';
 import { RtpMixForwarder, type MixForward } from './RtpMixForwarder.ts';
 
 /** Level (−dBov) under which a participant counts as speaking for active-speaker mixing. */
@@ -179,20 +180,14 @@ export class AudioMixer {
       complexity: clamp(partial.complexity ?? o.complexity, 0, 10),
       bitrate: Math.max(0, partial.bitrate ?? o.bitrate),
       expectedLoss: clamp(partial.expectedLoss ?? 0, 0, 100),
+      codec: partial.codec ?? 'opus',
     };
   }
 
   /** Adds a participant (its codec states are created here); `peer` when its PeerConnection exists. */
   async add(handleId: number, settings: ParticipantSettings, peer: WebRtcPeer | undefined): Promise<void> {
     if (this.#closed || this.#participants.has(handleId)) return;
-    const rate = this.options.sampleRate;
-    const decoder = await OpusFrameDecoder.create(rate);
-    const encoder = await OpusFrameEncoder.create({
-      sampleRate: rate,
-      complexity: settings.complexity,
-      bitrate: settings.bitrate,
-      expectedLoss: settings.expectedLoss,
-    });
+    const { decoder, encoder } = await createParticipantCodecs(settings, this.options.sampleRate);
     if (this.#closed || this.#participants.has(handleId)) {
       decoder.free();
       encoder.free();
@@ -208,7 +203,8 @@ export class AudioMixer {
   update(handleId: number, partial: Partial<ParticipantSettings>): void {
     const p = this.#participants.get(handleId);
     if (!p) return;
-    const next = this.settingsFor({ ...p.settings, ...partial });
+    // The codec is fixed at add(): the decoder, encoder and negotiated stream were made for it.
+    const next = this.settingsFor({ ...p.settings, ...partial, codec: p.settings.codec });
     if (next.prebuffer !== p.settings.prebuffer) p.jitter.setPrebuffer(next.prebuffer);
     p.encoder.configure(next);
     p.settings = next;
@@ -493,6 +489,11 @@ export class AudioMixer {
       if (!endpoint || p.settings.suspended || !endpoint.canSend) continue;
       if (p.inMix) {
         const packet = p.encoder.encode(this.#kernel.minus(p.slot));
+        this.counters.encodes++;
+        endpoint.send(packet, timestamp);
+      } else if (p.settings.codec !== 'opus') {
+        // A G.711 listener cannot take the shared Opus packet: its own (cheap) encode of the full mix.
+        const packet = p.encoder.encode(this.#kernel.full());
         this.counters.encodes++;
         endpoint.send(packet, timestamp);
       } else targets[shared++] = endpoint;

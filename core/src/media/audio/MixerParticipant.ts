@@ -4,7 +4,7 @@ import type { MixerParticipantOptions } from '@cardea/plugin-sdk';
 import { TalkingDetector } from '../TalkingDetector.ts';
 import type { AudioEndpoint } from './AudioEndpointTypes.ts';
 import { JitterBuffer } from './JitterBuffer.ts';
-import type { OpusFrameDecoder, OpusFrameEncoder } from './OpusCodec.ts';
+import type { FrameDecoder, FrameEncoder } from './AudioCodecTypes.ts';
 
 /** A participant's options with every default applied. */
 export type ParticipantSettings = Required<MixerParticipantOptions>;
@@ -15,8 +15,8 @@ export const SILENT_LEVEL = 127;
 export class MixerParticipant {
   readonly handleId: number;
   readonly jitter: JitterBuffer;
-  readonly decoder: OpusFrameDecoder;
-  readonly encoder: OpusFrameEncoder;
+  readonly decoder: FrameDecoder;
+  readonly encoder: FrameEncoder;
   /** Kernel frame slot holding this tick's decoded audio. */
   readonly slot: number;
   settings: ParticipantSettings;
@@ -45,7 +45,7 @@ export class MixerParticipant {
   /** In this tick's mix (selected, or fading out on its last frame): gets its own N−1 encode. */
   inMix = false;
 
-  constructor(handleId: number, settings: ParticipantSettings, decoder: OpusFrameDecoder, encoder: OpusFrameEncoder, slot: number) {
+  constructor(handleId: number, settings: ParticipantSettings, decoder: FrameDecoder, encoder: FrameEncoder, slot: number) {
     this.handleId = handleId;
     this.settings = settings;
     this.decoder = decoder;

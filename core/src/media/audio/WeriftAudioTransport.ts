@@ -42,7 +42,8 @@ class WeriftAudioEndpoint implements AudioEndpoint {
     const header = new RtpHeader({
       payloadType: PLACEHOLDER_PT,
       sequenceNumber: this.#seq,
-      timestamp: (this.#tsBase + timestamp) >>> 0,
+      // The mixer's clock is 48 kHz; G.711's RTP clock is 8 kHz (RFC 3551 §4.5.14).
+      timestamp: (this.#tsBase + Math.round((timestamp * (transceiver.sender.codec?.clockRate ?? 48000)) / 48000)) >>> 0,
       // RFC 3551 §4.1: the marker flags the first packet of a talkspurt.
       marker: this.#first,
     });

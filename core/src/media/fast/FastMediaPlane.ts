@@ -107,9 +107,11 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
       const eg = ep?.egressByKind.audio[0];
       if (!ep?.bypass || !eg) continue;
       if (eg.lastSourceSsrc !== FastMediaPlane.#MIX_SSRC) {
-        const payloadType = eg.payloadTypes.get('opus');
-        f.setRewrite(eg.engineId, { ssrc: eg.localSsrc, ...(payloadType !== undefined ? { payloadType } : {}), timestampStep: 960 });
-        if (eg.lastSourceSsrc !== undefined) f.rebase(eg.engineId, 960);
+        // Opus, or G.711 for a participant that negotiated only that (the mixer encodes per codec).
+        const payloadType = eg.payloadTypes.get('opus') ?? eg.payloadTypes.get('pcmu') ?? eg.payloadTypes.get('pcma');
+        const step = (960 * eg.clockRate) / 48000;
+        f.setRewrite(eg.engineId, { ssrc: eg.localSsrc, ...(payloadType !== undefined ? { payloadType } : {}), timestampStep: step });
+        if (eg.lastSourceSsrc !== undefined) f.rebase(eg.engineId, step);
         eg.lastSourceSsrc = FastMediaPlane.#MIX_SSRC;
         eg.source = undefined;
       }
@@ -121,11 +123,15 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
     if (k === 0) return;
     // One RTP packet per 20 ms frame, numbered by the frame (RFC 3550 §5.1), SSRC and PT rewritten per listener.
     const seq = Math.floor(timestamp / 960) & 0xffff;
+    // `timestamp` is on the mixer's 48 kHz clock; a G.711 listener's RTP clock is 8 kHz (RFC 3551
+    // §4.5.14). The mixer sends G.711 frames to one listener at a time, so the first one's rate holds.
+    const clockRate = (this.#egs[0] as EgressStream).clockRate;
+    const rtpTimestamp = clockRate === 48000 ? timestamp : Math.round((timestamp * clockRate) / 48000);
     const input = f.input;
     input[0] = 0x80;
     input[1] = 111;
     input.writeUInt16BE(seq, 2);
-    input.writeUInt32BE(timestamp >>> 0, 4);
+    input.writeUInt32BE(rtpTimestamp >>> 0, 4);
     input.writeUInt32BE(FastMediaPlane.#MIX_SSRC, 8);
     input.set(payload, 12);
     this.#deliver(f.fanout(length, this.#subs, k), length - 12, seq, performance.now());

@@ -2,7 +2,9 @@
 // plane: a plugin names only mixers it created (at most MAX_MIXERS) and handles attached to it;
 // files it plays or records resolve inside its own media directory; its mixes may be forwarded as
 // plain RTP to loopback addresses only (a sandboxed plugin must not aim the gateway's UDP at
-// arbitrary hosts). Mixers are destroyed when the version is unloaded or faults.
+// arbitrary hosts). Mixers are destroyed when the version is unloaded or faults, unless a hot reload
+// handed them to the next version first (release → adopt): then their participants, forwarders,
+// recordings and files keep running untouched, as the handles' PeerConnections do.
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isIP } from 'node:net';
@@ -121,6 +123,27 @@ export class SandboxMixers {
       default:
         throw new TypeError(`${op} is not a mixer operation`);
     }
+  }
+
+  /** How many mixers this version owns. */
+  get size(): number {
+    return this.#mixers.size;
+  }
+
+  /** Hot reload: gives up every mixer without destroying it; returns their ids for the next version. */
+  release(): number[] {
+    const ids = [...this.#mixers];
+    this.#mixers.clear();
+    return ids;
+  }
+
+  /**
+   * Hot reload: takes over mixers released by the previous version. Mixers that no longer exist
+   * are skipped; the per-plugin cap is not applied (the ids were the plugin's already).
+   */
+  adopt(ids: readonly number[]): void {
+    const live = new Set(this.#audio.ids());
+    for (const id of ids) if (live.has(id)) this.#mixers.add(id);
   }
 
   /** Destroys every mixer of this version. Idempotent. */

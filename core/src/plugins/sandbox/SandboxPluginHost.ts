@@ -101,6 +101,8 @@ export class SandboxPluginHost implements LoadedPlugin {
   readonly #log: Logger;
   readonly #mixers: SandboxMixers;
   readonly #recordings: SandboxRecordings;
+  /** Unsubscribes from the media plane's talking events (set when the plugin has `handleTalking`). */
+  readonly #offTalking: (() => void) | undefined;
   #inFlight = 0;
   #idleWaiters: Array<() => void> = [];
   #dead = false;
@@ -125,6 +127,14 @@ export class SandboxPluginHost implements LoadedPlugin {
       if (this.identity.handlers.includes('handleMixerEvent')) void this.#contain('handleMixerEvent', [event]);
     });
     this.#recordings = new SandboxRecordings(opts.media.recorders, mediaDir, (h) => this.#handle(h));
+    // Talking changes of this version's handles only (the detection itself runs in the media plane);
+    // a handle that moves to the next version on reload takes its events along.
+    this.#offTalking = identity.handlers.includes('handleTalking')
+      ? opts.media.events.on('talking', (event) => {
+          if (this.#dead || !this.#handles.has(event.handle)) return;
+          void this.#contain('handleTalking', [{ handle: event.handle, mid: event.mid, talking: event.talking, level: event.level }]);
+        })
+      : undefined;
   }
 
   /** Loads a version into a fresh sandbox and runs its `init`; rejects if it does not load. */
@@ -284,6 +294,21 @@ export class SandboxPluginHost implements LoadedPlugin {
     return { handle, routes: routes.map(([, r]) => r) };
   }
 
+  /** How many audio mixers this version owns. */
+  get mixerCount(): number {
+    return this.#mixers.size;
+  }
+
+  /** Hot reload: gives up this version's mixers (still running) for the next version to adopt. */
+  releaseMixers(): number[] {
+    return this.#mixers.release();
+  }
+
+  /** Hot reload: takes over the previous version's mixers (their events now reach this version). */
+  adoptMixers(ids: readonly number[]): void {
+    this.#mixers.adopt(ids);
+  }
+
   /** Resolves when no handler call is in flight (or after `timeoutMs`). */
   idle(timeoutMs: number): Promise<void> {
     if (this.#inFlight === 0) return Promise.resolve();
@@ -317,6 +342,7 @@ export class SandboxPluginHost implements LoadedPlugin {
   #drop(): void {
     this.#closed = true;
     this.#dead = true;
+    this.#offTalking?.();
     void this.#mixers.close();
     void this.#recordings.close();
     this.#opts.runner.drop(this.#opts.instance);
@@ -372,6 +398,7 @@ export class SandboxPluginHost implements LoadedPlugin {
     this.#dead = true;
     this.#closed = true;
     this.#log.error({ kind }, `plugin stopped: ${message}`);
+    this.#offTalking?.();
     void this.#mixers.close();
     void this.#recordings.close();
     this.events.emit('fault', kind, message);
@@ -458,6 +485,18 @@ export class SandboxPluginHost implements LoadedPlugin {
         const [h, kind, sending] = parseApiArgs(op, rawArgs);
         this.#handle(h);
         media.setSending(h, kind, sending);
+        return null;
+      }
+      case 'media.setSimulcastTarget': {
+        const [h, mid, target] = parseApiArgs(op, rawArgs);
+        this.#handle(h);
+        media.setSimulcastTarget(h, mid, target);
+        return null;
+      }
+      case 'media.detectTalking': {
+        const [h, options] = parseApiArgs(op, rawArgs);
+        this.#handle(h);
+        media.detectTalking(h, options);
         return null;
       }
       case 'store.get': {

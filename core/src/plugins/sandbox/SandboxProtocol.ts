@@ -55,6 +55,7 @@ export type SandboxMethod =
   | 'setupMedia'
   | 'hangupMedia'
   | 'handleData'
+  | 'handleTalking'
   | 'handleMixerEvent'
   | 'exportState'
   | 'importState';

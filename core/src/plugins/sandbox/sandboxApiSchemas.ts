@@ -60,6 +60,7 @@ const participantOptions = z.object({
   complexity: z.number().int().min(0).max(10).optional(),
   bitrate: z.number().int().min(0).max(512_000).optional(),
   expectedLoss: z.number().int().min(0).max(100).optional(),
+  codec: z.enum(['opus', 'pcmu', 'pcma']).optional(),
 });
 const mediaPath = z.string().min(1).max(1024);
 const recordingOptions = z.object({
@@ -86,6 +87,16 @@ export const apiCallSchemas = {
   'media.requestKeyframe': z.tuple([handleId]),
   'media.setBitrateCap': z.tuple([handleId, z.number().int().min(0)]),
   'media.setSending': z.tuple([handleId, kind, z.boolean()]),
+  'media.setSimulcastTarget': z.tuple([
+    handleId,
+    z.string().min(1).max(64),
+    z.object({ substream: z.number().int().min(0).max(2).optional(), temporal: z.number().int().min(0).max(2).optional() }),
+  ]),
+  // Bounds as TalkingOptions documents them: a level in −dBov (RFC 6464 §3) and a packet window.
+  'media.detectTalking': z.tuple([
+    handleId,
+    z.object({ threshold: z.number().int().min(0).max(127).optional(), packets: z.number().int().min(1).max(1000).optional() }).nullable(),
+  ]),
   'media.createMixer': z.tuple([mixerOptions.nullable()]),
   'media.destroyMixer': z.tuple([mixerId]),
   'media.addToMixer': z.tuple([handleId, mixerId, participantOptions.nullable()]),

@@ -104,6 +104,8 @@ export const BOOTSTRAP_SOURCE = String.raw`(function (bridge) {
       requestKeyframe: (handle) => call('media.requestKeyframe', [handle]).then(none),
       setBitrateCap: (handle, bps) => call('media.setBitrateCap', [handle, bps]).then(none),
       setSending: (handle, kind, sending) => call('media.setSending', [handle, kind, sending]).then(none),
+      setSimulcastTarget: (handle, mid, target) => call('media.setSimulcastTarget', [handle, mid, target]).then(none),
+      detectTalking: (handle, options) => call('media.detectTalking', [handle, options === undefined ? null : options]).then(none),
       createMixer: (options) => call('media.createMixer', [options === undefined ? null : options]),
       destroyMixer: (mixer) => call('media.destroyMixer', [mixer]).then(none),
       addToMixer: (handle, mixer, options) => call('media.addToMixer', [handle, mixer, options === undefined ? null : options]).then(none),
@@ -148,7 +150,7 @@ export const BOOTSTRAP_SOURCE = String.raw`(function (bridge) {
       }
       plugin = definition;
       const handlers = [];
-      for (const key of ['init', 'destroy', 'createSession', 'destroySession', 'querySession', 'handleAdminMessage', 'setupMedia', 'hangupMedia', 'handleData', 'handleMixerEvent', 'exportState', 'importState']) {
+      for (const key of ['init', 'destroy', 'createSession', 'destroySession', 'querySession', 'handleAdminMessage', 'setupMedia', 'hangupMedia', 'handleData', 'handleTalking', 'handleMixerEvent', 'exportState', 'importState']) {
         if (typeof definition[key] === 'function') handlers.push(key);
       }
       return stringify({
