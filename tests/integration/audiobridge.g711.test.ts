@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { g711Decode, g711Encode } from '../../core/src/media/audio/G711.ts';
 import { applyWeriftPatches } from '../../core/src/webrtc/weriftPatches.ts';
-import { concat, decodeAll, toneFrame, tonePower, ToneSender } from '../support/audioFixtures.ts';
+import { blockTone, concat, decodeAll, toneFrame, ToneSender } from '../support/audioFixtures.ts';
 import { AudioPeer } from '../support/audioPeer.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { connectJanus, type JanusClient } from '../support/janusClient.ts';
@@ -14,26 +14,6 @@ import { waitFor } from '../support/polling.ts';
 const PLUGIN = 'janus.plugin.audiobridge';
 const ROOM = 7111;
 const RATE = 16000;
-
-/**
- * Tone power per 80 ms block, median over the blocks that carry sound: with every client and the
- * gateway in one process on a busy machine the mixer conceals some frames, and a whole-signal
- * Goertzel would count each resulting phase jump against the tone. Also returns the share of
- * blocks with sound.
- */
-function blockTone(pcm: Int16Array, hz: number, rate: number): { power: number; sounding: number } {
-  const block = (rate / 50) * 4;
-  const powers: number[] = [];
-  let blocks = 0;
-  for (let at = 0; at + block <= pcm.length; at += block, blocks++) {
-    const part = pcm.subarray(at, at + block);
-    let energy = 0;
-    for (const x of part) energy += x * x;
-    if (Math.sqrt(energy / block) > 100) powers.push(tonePower(part, hz, rate));
-  }
-  powers.sort((a, b) => a - b);
-  return { power: powers[Math.floor(powers.length / 2)] ?? 0, sounding: blocks > 0 ? powers.length / blocks : 0 };
-}
 
 for (const plane of ['fast', 'werift'] as const) {
   describe(`audiobridge: a PCMU participant through the gateway (${plane} media plane)`, () => {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { RTCPeerConnection, RtpHeader, RtpPacket, type RTCRtpTransceiver } from 'werift';
 import { applyWeriftPatches } from '../../core/src/webrtc/weriftPatches.ts';
-import { concat, decodeAll, ToneSender, tonePower, type SentFrame } from '../support/audioFixtures.ts';
+import { blockTone, concat, decodeAll, ToneSender, type SentFrame } from '../support/audioFixtures.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { connectJanus, type JanusClient } from '../support/janusClient.ts';
 import { waitFor } from '../support/polling.ts';
@@ -133,7 +133,7 @@ for (const plane of ['fast', 'werift'] as const) {
       for (const p of people) p.stop();
       const heard = async (p: Participant): Promise<number[]> => {
         const pcm = concat((await decodeAll(p.received, 16000)).slice(20));
-        return tones.map((t) => tonePower(pcm, t.hz, 16000));
+        return tones.map((t) => blockTone(pcm, t.hz, 16000).power);
       };
       const [aHeard, bHeard, cHeard] = [await heard(alice), await heard(bob), await heard(carol)];
       assert.ok(
@@ -144,8 +144,11 @@ for (const plane of ['fast', 'werift'] as const) {
         (bHeard[0] as number) > 0.2 && (bHeard[1] as number) < 0.02,
         `bob hears alice, not himself: ${bHeard.map((v) => v.toFixed(3)).join(' ')}`,
       );
+      // Two tones share carol's mix; on a loaded machine the werift plane delivers late and the mixer
+      // conceals some frames of either stream, so each tone's share is checked against the floor of
+      // an absent tone (< 0.02 above), not against an ideal half of the energy.
       assert.ok(
-        (cHeard[0] as number) > 0.15 && (cHeard[1] as number) > 0.15,
+        (cHeard[0] as number) > 0.06 && (cHeard[1] as number) > 0.06,
         `carol hears both: ${cHeard.map((v) => v.toFixed(3)).join(' ')}`,
       );
 
