@@ -55,6 +55,7 @@ export class InProcessPluginHost implements LoadedPlugin {
   /** RTP forwarders this plugin created (it may only stop its own). */
   readonly #forwarders = new Set<number>();
   #offTalking: (() => void) | undefined;
+  #offLayer: (() => void) | undefined;
   /** Audio mixers this plugin created (it may only use its own; destroyed on unload). */
   readonly #mixers = new Set<number>();
   #offMixer: (() => void) | undefined;
@@ -84,6 +85,11 @@ export class InProcessPluginHost implements LoadedPlugin {
     if (plugin.handleTalking) {
       host.#offTalking = media.events.on('talking', (event) => {
         if (host.#handles.has(event.handle)) void host.#contain('handleTalking', () => plugin.handleTalking?.(event, host.#api));
+      });
+    }
+    if (plugin.handleLayerSwitch) {
+      host.#offLayer = media.events.on('layer', (event) => {
+        if (host.#handles.has(event.handle)) void host.#contain('handleLayerSwitch', () => plugin.handleLayerSwitch?.(event, host.#api));
       });
     }
     const offEvent = media.audio.events.on('event', (event) => {
@@ -172,6 +178,7 @@ export class InProcessPluginHost implements LoadedPlugin {
     for (const t of this.#timers.values()) clearTimeout(t);
     this.#timers.clear();
     this.#offTalking?.();
+    this.#offLayer?.();
     this.#offMixer?.();
     for (const id of this.#mixers) await this.#media.audio.destroy(id);
     this.#mixers.clear();
