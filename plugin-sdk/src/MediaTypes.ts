@@ -104,7 +104,7 @@ export interface MediaRoute {
 export interface SimulcastTarget {
   /** Spatial layer: 0 = lowest rid, up to the number of rids − 1 (default: highest). */
   substream?: number;
-  /** Temporal layer (VP8); accepted and reported, filtering arrives with the SFU fast path. */
+  /** Temporal layer (VP8 TID, 0–2; default: every layer); enforced by the fast media plane. */
   temporal?: number;
 }
 
@@ -114,6 +114,17 @@ export interface TalkingOptions {
   threshold?: number;
   /** Packets averaged per decision (default 100, as Janus's audio_active_packets). */
   packets?: number;
+}
+
+/**
+ * A simulcast switch took effect on one of a handle's sending mids: the substream now forwarded,
+ * or the VP8 temporal layer now forwarded (one of the two per event, as Janus reports them).
+ */
+export interface LayerSwitchEvent {
+  handle: HandleId;
+  mid: string;
+  substream?: number;
+  temporal?: number;
 }
 
 /** A change of voice activity on one of a handle's incoming audio streams. */

@@ -1,5 +1,5 @@
 import type { JsonObject } from './json.ts';
-import type { HandleId, IncomingJsep, TalkingEvent } from './MediaTypes.ts';
+import type { HandleId, IncomingJsep, LayerSwitchEvent, TalkingEvent } from './MediaTypes.ts';
 import type { MixerEvent } from './MixerTypes.ts';
 import type { PluginApi } from './PluginApi.ts';
 
@@ -85,6 +85,8 @@ export interface PluginHandlers {
   handleData?(message: PluginDataMessage, api: PluginApi): void | Promise<void>;
   /** Voice activity changed on a handle whose talking detection the plugin started. */
   handleTalking?(event: TalkingEvent, api: PluginApi): void | Promise<void>;
+  /** Opt-in: a simulcast substream or temporal-layer switch took effect on a handle's sending mid. */
+  handleLayerSwitch?(event: LayerSwitchEvent, api: PluginApi): void | Promise<void>;
   /** A mixer this plugin created reports talking changes or the end of a played file. */
   handleMixerEvent?(event: MixerEvent, api: PluginApi): void | Promise<void>;
   /** Hot reload: the state of live handles to hand to the next version. */

@@ -11,6 +11,7 @@ export type {
   HandleId,
   IncomingJsep,
   Jsep,
+  LayerSwitchEvent,
   MediaKind,
   MediaLine,
   MediaRoute,

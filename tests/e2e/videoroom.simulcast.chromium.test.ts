@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { FastMediaPlane } from '../../core/src/media/fast/FastMediaPlane.ts';
 import { chromiumMissing, launchChromium } from '../support/chromium.ts';
 import { startTestGateway, type TestGateway } from '../support/gateway.ts';
 import { startHarnessServer, type HarnessServer } from '../support/harnessServer.ts';
@@ -39,7 +40,7 @@ describe('videoroom: simulcast in headless Chromium', { skip: chromiumMissing() 
     await gw?.close();
   });
 
-  it('switching substream changes the received resolution', async () => {
+  it('switching substream changes the received resolution; temporal down then up changes the frame rate', async (t) => {
     const [publisher, viewer] = [await HarnessUser.open(browser, pages.url), await HarnessUser.open(browser, pages.url)];
     users.push(publisher, viewer);
     for (const u of users) await u.connect(gw.wsUrl);
@@ -61,5 +62,36 @@ describe('videoroom: simulcast in headless Chromium', { skip: chromiumMissing() 
     await viewer.send('sub', { request: 'configure', streams: [{ mid: videoMid, substream: 2 }] });
     const high = await waitFor(height, (h) => h > low, 15_000, 'a higher layer after substream 2');
     assert.ok(high >= 2 * low - 1, `the high layer is about twice the low one (${low} -> ${high})`);
+    await viewer.waitForEvent('sub', (e) => e.msg?.substream === 2 && e.msg.mid === videoMid, 'the substream event after the switch to the high layer', 5000);
+
+    // Temporal layers (VP8 TID) are enforced by the fast media plane only.
+    if (!(gw.gateway.media instanceof FastMediaPlane)) return;
+    const rate = async (): Promise<number> => {
+      const start = await frames();
+      await viewer.page.waitForTimeout(2000);
+      return ((await frames()) - start) / 2;
+    };
+    await viewer.page.waitForTimeout(1000); // the high layer's frame rate ramps up after the switch
+    const full = await rate();
+    const temporalEvent = (layer: number) => async (): Promise<void> => {
+      const before = (await viewer.events('sub')).length;
+      await viewer.send('sub', { request: 'configure', streams: [{ mid: videoMid, temporal: layer }] });
+      await waitFor(
+        async () => (await viewer.events('sub')).slice(before),
+        (list) => list.some((e) => e.msg?.videoroom === 'event' && e.msg.temporal === layer && e.msg.mid === videoMid),
+        10_000,
+        `the temporal ${layer} event`,
+      );
+    };
+    await temporalEvent(0)();
+    await viewer.page.waitForTimeout(500);
+    const base = await rate();
+    assert.ok(base > 0, 'frames keep decoding on temporal layer 0');
+    await temporalEvent(2)();
+    await viewer.page.waitForTimeout(500);
+    const back = await rate();
+    t.diagnostic(`decoded fps: all layers ${full}, temporal 0 ${base}, temporal 2 again ${back}`);
+    // Chrome's L1T3: TL0 is a quarter of the frames; allow for a loaded machine's jitter.
+    assert.ok(back > base * 2, `temporal 0 lowers and temporal 2 restores the frame rate (${full} -> ${base} -> ${back} fps)`);
   });
 });

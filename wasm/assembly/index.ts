@@ -162,6 +162,17 @@ export function ctxRebase(id: u32, tsStep: u32): i32 {
   return 0;
 }
 
+/**
+ * Shifts egress context `id`'s sequence offset by `delta` (mod 2^16): −1 per source packet the
+ * caller dropped for this subscriber (VP8 temporal layers) keeps the output sequence gap-free.
+ */
+export function ctxShiftSeq(id: u32, delta: i32): i32 {
+  const ctx = ctxAt(id, KIND_EGRESS);
+  if (ctx == 0) return ERR_BAD_CONTEXT;
+  store<u32>(ctx + C_SEQ_OFF, (load<u32>(ctx + C_SEQ_OFF) + <u32>delta) & 0xffff);
+  return 0;
+}
+
 /** Egress sequence number after the last packet written (for tests and RTCP SR), or -1. */
 export function ctxLastSeq(id: u32): i32 {
   const ctx = ctxAt(id, KIND_EGRESS);

@@ -144,6 +144,10 @@ export class Handle implements CoreHandle {
     peer.events.on('media', (mid, kind, receiving) => {
       if (!this.#silence) this.session.send({ janus: 'media', sender: this.id, mid, type: kind, receiving });
     });
+    // Janus core event (shared/janus-api.md §2.6): too many packets lost on a leg in the last second.
+    peer.events.on('slowlink', (mid, kind, uplink, lost) => {
+      if (!this.#silence) this.session.send({ janus: 'slowlink', sender: this.id, mid, media: kind, uplink, lost });
+    });
     // Data channels are low-rate control traffic: plugins that opted in get each message (media routes still apply).
     if (this.plugin.handleData) peer.events.on('data', (label, text) => void this.plugin.handleData?.(this.id, label, text));
     peer.events.on('closed', (reason) => {

@@ -1,4 +1,4 @@
-import type { MediaKind, RtpForward, SimulcastTarget, TalkingEvent, TalkingOptions } from '@cardea/plugin-sdk';
+import type { LayerSwitchEvent, MediaKind, RtpForward, SimulcastTarget, TalkingEvent, TalkingOptions } from '@cardea/plugin-sdk';
 import type { TypedEmitter } from '../util/TypedEmitter.ts';
 import type { WebRtcPeer } from '../webrtc/WebRtcPeer.ts';
 import type { AudioMixers } from './audio/AudioMixers.ts';
@@ -46,6 +46,8 @@ export interface IncomingStreamInfo {
 /** Events the media plane reports to the plugin hosts. */
 export interface MediaPlaneEvents {
   talking: [event: TalkingEvent];
+  /** A simulcast substream or VP8 temporal-layer switch took effect for a destination. */
+  layer: [event: LayerSwitchEvent];
 }
 
 export interface MediaPlane {

@@ -57,6 +57,7 @@ export class InProcessPluginHost implements LoadedPlugin {
   /** `.mjr` recordings this plugin started (it may only stop its own; stopped on unload). */
   readonly #recordings = new Set<number>();
   #offTalking: (() => void) | undefined;
+  #offLayer: (() => void) | undefined;
   /** Audio mixers this plugin created (it may only use its own; destroyed on unload). */
   readonly #mixers = new Set<number>();
   #offMixer: (() => void) | undefined;
@@ -86,6 +87,11 @@ export class InProcessPluginHost implements LoadedPlugin {
     if (plugin.handleTalking) {
       host.#offTalking = media.events.on('talking', (event) => {
         if (host.#handles.has(event.handle)) void host.#contain('handleTalking', () => plugin.handleTalking?.(event, host.#api));
+      });
+    }
+    if (plugin.handleLayerSwitch) {
+      host.#offLayer = media.events.on('layer', (event) => {
+        if (host.#handles.has(event.handle)) void host.#contain('handleLayerSwitch', () => plugin.handleLayerSwitch?.(event, host.#api));
       });
     }
     const offEvent = media.audio.events.on('event', (event) => {
@@ -174,6 +180,7 @@ export class InProcessPluginHost implements LoadedPlugin {
     for (const t of this.#timers.values()) clearTimeout(t);
     this.#timers.clear();
     this.#offTalking?.();
+    this.#offLayer?.();
     this.#offMixer?.();
     for (const id of this.#mixers) await this.#media.audio.destroy(id);
     this.#mixers.clear();

@@ -6,8 +6,10 @@ export interface BypassStream {
   kind: 'audio' | 'video';
   /** SSRC the gateway sends with on this m-line (announced in its SDP). */
   localSsrc: number;
-  /** Negotiated codecs (payload type, lower-case name, clock rate). */
-  codecs: Array<{ payloadType: number; name: string; clockRate: number }>;
+  /** Negotiated codecs (payload type, lower-case name, clock rate; for `rtx`, the associated payload type). */
+  codecs: Array<{ payloadType: number; name: string; clockRate: number; apt?: number }>;
+  /** SSRC of the gateway's RTX stream on this m-line (RFC 4588), when RTX was negotiated. */
+  rtxSsrc: number | undefined;
   sending: boolean;
   receiving: boolean;
 }
@@ -116,7 +118,11 @@ function describe(t: RTCRtpTransceiver): BypassStream {
     mid: t.mid ?? '',
     kind: t.kind as 'audio' | 'video',
     localSsrc: t.sender.ssrc,
-    codecs: t.codecs.map((c) => ({ payloadType: c.payloadType, name: c.name.toLowerCase(), clockRate: c.clockRate })),
+    codecs: t.codecs.map((c) => {
+      const apt = c.name.toLowerCase() === 'rtx' ? /(?:^|;)\s*apt=(\d+)/.exec(c.parameters ?? '')?.[1] : undefined;
+      return { payloadType: c.payloadType, name: c.name.toLowerCase(), clockRate: c.clockRate, ...(apt !== undefined ? { apt: Number(apt) } : {}) };
+    }),
+    rtxSsrc: t.codecs.some((c) => c.name.toLowerCase() === 'rtx') ? t.sender.rtxSsrc : undefined,
     sending: direction === 'sendrecv' || direction === 'sendonly',
     receiving: direction === 'sendrecv' || direction === 'recvonly',
   };

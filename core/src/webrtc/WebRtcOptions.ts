@@ -40,6 +40,8 @@ export function webRtcOptionsFromConfig(config: CardeaConfig): WebRtcOptions {
   };
 }
 
+const rtx = (payloadType: number, apt: number): RTCRtpCodecParameters => new RTCRtpCodecParameters({ mimeType: 'video/rtx', clockRate: 90000, payloadType, parameters: `apt=${apt}` });
+
 /** The codecs Cardea negotiates, in order of preference (browsers' PTs are kept when answering). */
 function codecs(): PeerConfig['codecs'] {
   // No transport-cc: werift's feedback drove Chrome's bandwidth estimate down (352 → 92 kbit/s in
@@ -56,7 +58,11 @@ function codecs(): PeerConfig['codecs'] {
     ],
     video: [
       new RTCRtpCodecParameters({ mimeType: 'video/VP8', clockRate: 90000, payloadType: 96, rtcpFeedback: videoFb() }),
+      // RTX (RFC 4588) beside each codec: the fast plane answers subscribers' NACKs with RTX and
+      // unwraps publishers' RTX; werift's own path wraps and unwraps it too.
+      rtx(97, 96),
       new RTCRtpCodecParameters({ mimeType: 'video/VP9', clockRate: 90000, payloadType: 98, rtcpFeedback: videoFb(), parameters: 'profile-id=0' }),
+      rtx(99, 98),
       new RTCRtpCodecParameters({
         mimeType: 'video/H264',
         clockRate: 90000,
@@ -64,6 +70,7 @@ function codecs(): PeerConfig['codecs'] {
         rtcpFeedback: videoFb(),
         parameters: 'level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f',
       }),
+      rtx(103, 102),
     ],
   };
 }

@@ -49,6 +49,8 @@ export interface WebRtcPeerEvents {
   media: [mid: string, kind: 'audio' | 'video', receiving: boolean];
   /** A remote track appeared. */
   track: [track: ReceivedTrack];
+  /** The media plane saw `lost` packets lost on a leg in the last period (Janus `slowlink`; `uplink` as janus.js means it). */
+  slowlink: [mid: string, kind: 'audio' | 'video', uplink: boolean, lost: number];
   /** The client asked for a keyframe on a stream we send (PLI or FIR). */
   keyframeRequested: [];
   /** Data-channel text from the client. */
@@ -156,6 +158,11 @@ export class WebRtcPeer {
   /** The fast path saw a packet on `mid` (drives the `media` events). */
   notePacket(mid: string, kind: 'audio' | 'video'): void {
     this.#noteRx(mid, kind);
+  }
+
+  /** The fast path counted losses over its slow-link threshold on `mid` (drives the `slowlink` events). */
+  noteSlowLink(mid: string, kind: 'audio' | 'video', uplink: boolean, lost: number): void {
+    if (!this.#closed) this.events.emit('slowlink', mid, kind, uplink, lost);
   }
 
   /** ICE, DTLS, connection and signalling states, for the Admin API. */

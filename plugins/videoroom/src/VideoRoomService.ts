@@ -1,4 +1,4 @@
-import type { HandleId, JsonObject, PluginApi, PluginMessage, TalkingEvent } from '@cardea/plugin-sdk';
+import type { HandleId, JsonObject, LayerSwitchEvent, PluginApi, PluginMessage, TalkingEvent } from '@cardea/plugin-sdk';
 import { VideoRoomError, VideoRoomFailure } from './videoroomErrors.ts';
 import type { Publisher } from './Publisher.ts';
 import type { Room, RoomOptions } from './Room.ts';
@@ -106,6 +106,20 @@ export class VideoRoomService {
       'audio-level-dBov-avg': event.level,
     };
     await this.notify(publisher.room, data, api);
+  }
+
+  /**
+   * A subscriber's simulcast switch took effect: Janus tells it with
+   * `{"videoroom":"event","room","mid","substream":n}` or `…"temporal":n` (shared/janus-api.md §5.3).
+   */
+  async layerSwitched(event: LayerSwitchEvent, api: PluginApi): Promise<void> {
+    const role = this.roles.get(event.handle);
+    if (role?.kind !== 'subscriber') return;
+    const data: JsonObject = { videoroom: 'event', room: role.subscriber.room.id, mid: event.mid };
+    if (event.substream !== undefined) data.substream = event.substream;
+    else if (event.temporal !== undefined) data.temporal = event.temporal;
+    else return;
+    await api.pushEvent(event.handle, { data });
   }
 
   query(handle: HandleId): JsonObject {

@@ -73,6 +73,10 @@ export default definePlugin({
     await service.talking(event, api);
   },
 
+  async handleLayerSwitch(event, api) {
+    await service.layerSwitched(event, api);
+  },
+
   async handleAdminMessage(body, api): Promise<JsonObject> {
     const request = body.request;
     if (typeof request !== 'string' || !syncRequests.has(request)) return { videoroom: 'event', error_code: VideoRoomError.INVALID_REQUEST, error: 'Unknown request' };

@@ -61,8 +61,11 @@ async function routeStream(service: VideoRoomService, sub: Subscriber, stream: S
   const route = stream.type === 'data' ? { from: publisher.handle, to: sub.handle, kinds: ['data' as const] } : { from: publisher.handle, to: sub.handle, kinds: [stream.type], fromMid: stream.feedMid, toMid: stream.mid };
   if (on) await api.media.addRoute(route);
   else await api.media.removeRoute(route);
-  if (on && stream.substream !== undefined && stream.type === 'video') {
-    await api.media.setSimulcastTarget(sub.handle, stream.mid, { substream: stream.substream, ...(stream.temporal !== undefined ? { temporal: stream.temporal } : {}) });
+  if (on && (stream.substream !== undefined || stream.temporal !== undefined) && stream.type === 'video') {
+    await api.media.setSimulcastTarget(sub.handle, stream.mid, {
+      ...(stream.substream !== undefined ? { substream: stream.substream } : {}),
+      ...(stream.temporal !== undefined ? { temporal: stream.temporal } : {}),
+    });
   }
 }
 

@@ -8,6 +8,8 @@ import type { HandleTap } from '../recording/MediaRecorders.ts';
 import { TalkingDetector } from '../TalkingDetector.ts';
 import { ReceiveStats } from './ReceiveStats.ts';
 import { RetransmitBuffer } from './RetransmitBuffer.ts';
+import { SentPacketMap } from './SentPacketMap.ts';
+import type { Vp8TemporalFilter } from './Vp8TemporalFilter.ts';
 import { readStringExtension } from './rtpHeader.ts';
 
 /** Most remote SSRCs one PeerConnection may send (audio, video, simulcast layers, RTX): a bound against floods. */
@@ -33,6 +35,20 @@ export interface IngressStream {
   lastSeq: number;
   /** Recent packets for answering NACKs (video only). */
   history: RetransmitBuffer | undefined;
+  /** RTX (RFC 4588) of another stream: payload type of the repaired codec by RTX payload type; else undefined. */
+  rtxApt: Map<number, number> | undefined;
+}
+
+/** The gateway's RTX stream toward a client on one video m-line (RFC 4588). */
+export interface EgressRtx {
+  engineId: number;
+  ssrc: number;
+  /** RTX payload type by the associated (original) payload type. */
+  byApt: Map<number, number>;
+  /** RTX packets sent (the input sequence numbers fed to the engine). */
+  sent: number;
+  /** Payload type the engine context writes now (-1 before the first packet). */
+  payloadType: number;
 }
 
 /** One stream Cardea sends to the client (one sending m-line). */
@@ -56,8 +72,20 @@ export interface EgressStream {
   lastTimestamp: number;
   lastSentAt: number;
   clockRate: number;
-  /** Output minus source sequence number of the last copy (to map a NACKed sequence back). */
+  /** Output minus source sequence number of the last copy. */
   seqDelta: number;
+  /** Sequence shifts (packets dropped for this subscriber) since the last copy. */
+  pendingShift: number;
+  /** Video: what was sent lately, to answer NACKs. */
+  sent: SentPacketMap | undefined;
+  /** VP8 temporal-layer filter and picture-ID rewriting (video, created at the first VP8 packet). */
+  vp8: Vp8TemporalFilter | undefined;
+  /** The simulcast layer last reported to the plugin (-1 none). */
+  reportedLayer: number;
+  /** Payload type written into copies now (undefined: the source's). */
+  payloadType: number | undefined;
+  /** RTX toward the client, when negotiated on this m-line. */
+  rtx: EgressRtx | undefined;
 }
 
 /**
@@ -128,6 +156,12 @@ export class FastEndpoint implements MediaEndpoint {
           lastTimestamp: 0,
           lastSentAt: 0,
           seqDelta: 0,
+          pendingShift: 0,
+          sent: s.kind === 'video' ? new SentPacketMap() : undefined,
+          vp8: undefined,
+          reportedLayer: -1,
+          payloadType: first?.payloadType,
+          rtx: this.#rtxFor(s),
           clockRate: first?.clockRate ?? (s.kind === 'audio' ? 48000 : 90000),
         };
         this.egress.set(s.mid, eg);
@@ -141,6 +175,14 @@ export class FastEndpoint implements MediaEndpoint {
     }
   }
 
+  #rtxFor(s: BypassStream): EgressRtx | undefined {
+    if (s.kind !== 'video' || s.rtxSsrc === undefined) return undefined;
+    const byApt = new Map<number, number>();
+    for (const c of s.codecs) if (c.name === 'rtx' && c.apt !== undefined) byApt.set(c.apt, c.payloadType);
+    if (byApt.size === 0) return undefined;
+    return { engineId: this.#engine.addEgress(this.#key(false), { ssrc: s.rtxSsrc }), ssrc: s.rtxSsrc, byApt, sent: 0, payloadType: -1 };
+  }
+
   /**
    * Finds or learns the stream of an SSRC from its mid/rid header extensions (RFC 8843 §15,
    * RFC 8852) — read only for SSRCs not seen before — and creates its SRTP context.
@@ -150,14 +192,18 @@ export class FastEndpoint implements MediaEndpoint {
     if (!bypass || this.ingress.size >= MAX_REMOTE_SSRCS) return undefined;
     const ids = bypass.extensions;
     const mid = ids.mid ? readStringExtension(buf, length, ids.mid) : undefined;
-    const rid = ids.rid ? readStringExtension(buf, length, ids.rid) : undefined;
+    let rid = ids.rid ? readStringExtension(buf, length, ids.rid) : undefined;
     const repaired = ids.repairedRid ? readStringExtension(buf, length, ids.repairedRid) : undefined;
-    if (repaired !== undefined) return undefined; // RTX of simulcast: not forwarded by the fast path
     // Without a mid extension, the payload type tells the m-line when exactly one receiving m-line has it.
     const pt = (buf[1] as number) & 0x7f;
     const byPt = this.#streams.filter((s) => s.receiving && s.codecs.some((c) => c.payloadType === pt));
     const stream = mid !== undefined ? this.#streams.find((s) => s.mid === mid) : byPt.length === 1 ? byPt[0] : undefined;
     if (!stream || !stream.receiving) return undefined;
+    // RTX (RFC 4588): a simulcast layer's RTX names its layer in repaired-rid (RFC 8852 §3.2).
+    const codec = stream.codecs.find((c) => c.payloadType === pt);
+    const rtxApt = codec?.name === 'rtx' ? new Map(stream.codecs.filter((c) => c.name === 'rtx' && c.apt !== undefined).map((c) => [c.payloadType, c.apt as number])) : undefined;
+    if (repaired !== undefined && !rtxApt) return undefined;
+    rid = repaired ?? rid;
     const layer = rid === undefined ? undefined : this.peer.layerOf(stream.mid, rid);
     const received = this.#streams.filter((s) => s.receiving && s.kind === stream.kind);
     const info: IngressStream = {
@@ -173,7 +219,8 @@ export class FastEndpoint implements MediaEndpoint {
       stats: new ReceiveStats(ssrc, stream.codecs[0]?.clockRate ?? 90000),
       lastRtpAt: 0,
       lastSeq: -1,
-      history: stream.kind === 'video' ? new RetransmitBuffer() : undefined,
+      history: stream.kind === 'video' && !rtxApt ? new RetransmitBuffer() : undefined,
+      rtxApt,
     };
     this.ingress.set(ssrc, info);
     return info;
@@ -201,8 +248,14 @@ export class FastEndpoint implements MediaEndpoint {
   /** The simulcast layers of a mid (for layer choice). */
   layersOf(mid: string): IngressStream[] {
     const out: IngressStream[] = [];
-    for (const s of this.ingress.values()) if (s.mid === mid && s.layer !== undefined) out.push(s);
+    for (const s of this.ingress.values()) if (s.mid === mid && s.layer !== undefined && !s.rtxApt) out.push(s);
     return out;
+  }
+
+  /** The stream an RTX stream repairs: same mid and rid, not RTX (found when a retransmission arrives). */
+  repairedBy(rtx: IngressStream): IngressStream | undefined {
+    for (const s of this.ingress.values()) if (!s.rtxApt && s.mid === rtx.mid && s.rid === rtx.rid) return s;
+    return undefined;
   }
 
   /** Releases every engine context. Idempotent. */
@@ -211,6 +264,7 @@ export class FastEndpoint implements MediaEndpoint {
     this.bypass?.close();
     this.bypass = undefined;
     const ids = new Set<number>([...[...this.ingress.values()].map((s) => s.engineId), ...this.rtcpIngress.values(), ...[...this.egress.values()].map((e) => e.engineId)]);
+    for (const e of this.egress.values()) if (e.rtx) ids.add(e.rtx.engineId);
     if (this.rtcpEgress >= 0) ids.add(this.rtcpEgress);
     for (const id of ids) this.#engine.remove(id);
     this.ingress.clear();

@@ -11,8 +11,13 @@ import { MediaRecorders } from '../recording/MediaRecorders.ts';
 import { createSrtpFanout } from '../srtp/createSrtpFanout.ts';
 import type { SrtpEngineKind, SrtpFanout } from '../srtp/SrtpFanoutTypes.ts';
 import { TalkingDetector } from '../TalkingDetector.ts';
-import { isVp8KeyframeStart } from '../vp8.ts';
+import { isVp8KeyframeStart, Vp8Descriptor, writeVp8PictureId, writeVp8Tl0PicIdx } from '../vp8.ts';
+import { packedPictureId, packedTl0PicIdx, packVp8Ids } from './SentPacketMap.ts';
+import { SlowLinkMonitor } from './SlowLinkMonitor.ts';
+import { Vp8TemporalFilter } from './Vp8TemporalFilter.ts';
 import { FastEndpoint, type EgressStream, type IngressStream } from './FastEndpoint.ts';
+import { Retransmitter } from './Retransmitter.ts';
+import { unwrapRtx } from './rtx.ts';
 import { parseRtcp, writeNack, writePli, writeReceiverReport, writeRemb, writeSenderReport } from './rtcpPackets.ts';
 import { isRtcp, readAudioLevel, rtpPayloadOffset, rtpPayloadType, rtpSequence, rtpSsrc, rtpTimestamp } from './rtpHeader.ts';
 
@@ -22,6 +27,12 @@ export interface FastMediaPlaneOptions {
   engine?: SrtpEngineKind;
   /** Most copies of one packet (subscribers of one stream), default 256. */
   maxSubscribers?: number;
+  /**
+   * Lost packets per second on one leg (NACKed by the client, or NACKed by us) from which a Janus
+   * `slowlink` event is sent, at most one per leg and direction per SLOWLINK_INTERVAL_MS; default 4
+   * (Janus's sample `slowlink_threshold`), 0 disables.
+   */
+  slowLinkThreshold?: number;
 }
 
 /**
@@ -67,16 +78,28 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
   readonly drops = { malformed: 0, unknownSsrc: 0, tooLarge: 0 };
   /** NACK handling: packets asked for, retransmitted from the buffers, NACKs sent to publishers. */
   readonly nack = { requested: 0, retransmitted: 0, missed: 0, sent: 0 };
-  readonly #retransmit = new Uint32Array(1);
+  /** RTX (RFC 4588): retransmissions sent as RTX, publishers' RTX unwrapped, and RTX without an OSN or a known stream. */
+  readonly rtx = { sent: 0, received: 0, ignored: 0 };
+  readonly #retransmitter: Retransmitter;
   readonly #pendingKeyframes: number[] = [];
   readonly #pendingNacks: number[] = [];
   readonly #rtcpQueue: Array<{ ep: FastEndpoint; context: number; bytes: Buffer }> = [];
+  /** The VP8 payload descriptor of the packet being forwarded (parsed once, reused). */
+  readonly #vp8 = new Vp8Descriptor();
+  /** Packed VP8 picture ID / TL0PICIDX of each copy being collected (copies are grouped by it). */
+  readonly #vp8Keys: Int32Array;
+  readonly #groupSubs: Uint32Array;
+  readonly #slowLink: SlowLinkMonitor;
   #closed = false;
 
   constructor(options: FastMediaPlaneOptions = {}) {
     const maxSubscribers = options.maxSubscribers ?? 256;
     this.#engine = createSrtpFanout({ engine: options.engine ?? 'wasm', maxSubscribers, maxStreams: 8192, arenaSlots: ARENA_SLOTS });
     this.#subs = new Uint32Array(maxSubscribers);
+    this.#vp8Keys = new Int32Array(maxSubscribers);
+    this.#groupSubs = new Uint32Array(maxSubscribers);
+    this.#slowLink = new SlowLinkMonitor(options.slowLinkThreshold ?? 4);
+    this.#retransmitter = new Retransmitter(this.#engine, this.nack, this.rtx, this.#slowLink);
     this.#rtcpTimer = setInterval(() => this.#sendReports(), RTCP_INTERVAL_MS);
     this.#rtcpTimer.unref();
     this.audio = new AudioMixers({ transport: new FastAudioTransport(this) });
@@ -134,7 +157,7 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
     input.writeUInt32BE(rtpTimestamp >>> 0, 4);
     input.writeUInt32BE(FastMediaPlane.#MIX_SSRC, 8);
     input.set(payload, 12);
-    this.#deliver(f.fanout(length, this.#subs, k), length - 12, seq, performance.now());
+    this.#deliver(f.fanout(length, this.#subs, k), length - 12, seq, performance.now(), 0, -1);
   }
 
   attach(endpoint: MediaEndpoint): void {
@@ -216,6 +239,8 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
 
   setSimulcastTarget(handleId: number, mid: string, target: SimulcastTarget): void {
     this.#graph.setTarget(handleId, mid, target);
+    const eg = this.#endpoints.get(handleId)?.egress.get(mid);
+    if (eg?.vp8) eg.vp8.target = target.temporal;
     this.#keyframeFromSources(handleId);
   }
 
@@ -241,7 +266,8 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
 
   incoming(handleId: number): IncomingStreamInfo[] {
     const ep = this.#endpoints.get(handleId);
-    return [...(ep?.ingress.values() ?? [])].map((s) => ({ mid: s.mid, kind: s.kind, rid: s.rid, layer: s.layer, ssrc: s.ssrc, lastRtpAt: s.lastRtpAt }));
+    // RTX streams are repairs of the listed ones, not streams of their own.
+    return [...(ep?.ingress.values() ?? [])].filter((s) => !s.rtxApt).map((s) => ({ mid: s.mid, kind: s.kind, rid: s.rid, layer: s.layer, ssrc: s.ssrc, lastRtpAt: s.lastRtpAt }));
   }
 
   counters(handleId: number): MediaCounters | undefined {
@@ -262,6 +288,7 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
   }
 
   #dispose(handleId: number): void {
+    this.#slowLink.forget(handleId);
     const ep = this.#endpoints.get(handleId);
     if (!ep) return;
     ep.close();
@@ -299,7 +326,31 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
       ep.counters.dropped++;
       return;
     }
+    if (info.rtxApt) {
+      this.#onRtx(ep, info, n);
+      return;
+    }
     this.#onRtp(ep, info, n);
+  }
+
+  /**
+   * A publisher's retransmission (RFC 4588): unwrapped in place into the original packet of the
+   * stream it repairs, which then goes through the normal path (buffer, forwarding). Padding-only
+   * RTX packets (bandwidth probes) carry no OSN and are dropped.
+   */
+  #onRtx(ep: FastEndpoint, rtx: IngressStream, n: number): void {
+    const f = this.#engine;
+    rtx.lastRtpAt = performance.now();
+    const primary = ep.repairedBy(rtx);
+    const apt = rtx.rtxApt?.get(rtpPayloadType(f.input));
+    const at = rtpPayloadOffset(f.input, n);
+    const length = primary && apt !== undefined && at >= 0 ? unwrapRtx(f.input, n, at, primary.ssrc, apt) : -1;
+    if (length < 12 || !primary) {
+      this.rtx.ignored++;
+      return;
+    }
+    this.rtx.received++;
+    this.#onRtp(ep, primary, length);
   }
 
   #onRtp(ep: FastEndpoint, info: IngressStream, n: number): void {
@@ -331,6 +382,9 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
     const edges = this.#graph.edgesFrom(ep.handleId);
     if (!edges) return;
     const codec = info.codecs.get(rtpPayloadType(buf));
+    const vp8 = this.#vp8;
+    const payloadAt = codec === 'vp8' ? rtpPayloadOffset(buf, n) : -1;
+    const isVp8 = payloadAt >= 0 && vp8.parse(buf, payloadAt, n);
     let count = 0;
     for (const edge of edges) {
       if (edge.kind !== info.kind || (edge.fromMid !== undefined && edge.fromMid !== info.mid)) continue;
@@ -340,21 +394,102 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
       if (!eg || eg.kind !== info.kind) continue;
       if (info.layer !== undefined && !this.#acceptLayer(ep, dest, eg, info, n, now)) continue;
       if (eg.lastSourceSsrc !== info.ssrc) this.#switchSource(eg, info, codec);
+      let key = -1;
+      if (isVp8) {
+        const filter = (eg.vp8 ??= this.#temporalFilter(dest.handleId, eg.mid));
+        const keep = filter.accept(vp8);
+        if (filter.changed) this.#reportLayer(dest, eg, undefined, filter);
+        if (!keep) {
+          // Dropped for this subscriber only: close the hole in its sequence numbers.
+          f.shiftSequence(eg.engineId, -1);
+          eg.pendingShift--;
+          continue;
+        }
+        key = packVp8Ids(filter.outPictureId, filter.outTl0PicIdx);
+      }
+      this.#vp8Keys[count] = key;
       this.#subs[count] = eg.engineId;
       this.#dests[count] = dest;
       this.#egs[count] = eg;
       count++;
     }
     if (count === 0) return;
-    this.#deliver(f.fanout(n, this.#subs, count), n - 12, seq, now);
+    if (!isVp8) {
+      this.#deliver(f.fanout(n, this.#subs, count), n - 12, seq, now, 0, -1);
+      return;
+    }
+    this.#fanoutVp8Groups(n, count, seq, now);
+  }
+
+  /**
+   * Copies with the same rewritten VP8 picture ID / TL0PICIDX share one engine call: the group is
+   * made contiguous in the collection arrays, its ids written into the payload, then fanned out.
+   * Subscribers of one layer normally share their numbering, so this is one call per packet.
+   */
+  #fanoutVp8Groups(n: number, count: number, seq: number, now: number): void {
+    const f = this.#engine;
+    const keys = this.#vp8Keys;
+    for (let start = 0; start < count; ) {
+      const key = keys[start] as number;
+      let end = start + 1;
+      for (let j = start + 1; j < count; j++) {
+        if (keys[j] !== key) continue;
+        if (j !== end) this.#swapCopies(j, end);
+        end++;
+      }
+      if (key >= 0) {
+        writeVp8PictureId(f.input, this.#vp8, packedPictureId(key));
+        writeVp8Tl0PicIdx(f.input, this.#vp8, packedTl0PicIdx(key));
+      }
+      const group = this.#groupSubs;
+      for (let i = start; i < end; i++) group[i - start] = this.#subs[i] as number;
+      this.#deliver(f.fanout(n, group, end - start), n - 12, seq, now, start, key);
+      start = end;
+    }
+  }
+
+  #swapCopies(a: number, b: number): void {
+    const keys = this.#vp8Keys;
+    const subs = this.#subs;
+    const k = keys[a] as number;
+    keys[a] = keys[b] as number;
+    keys[b] = k;
+    const s = subs[a] as number;
+    subs[a] = subs[b] as number;
+    subs[b] = s;
+    const d = this.#dests[a] as FastEndpoint;
+    this.#dests[a] = this.#dests[b] as FastEndpoint;
+    this.#dests[b] = d;
+    const e = this.#egs[a] as EgressStream;
+    this.#egs[a] = this.#egs[b] as EgressStream;
+    this.#egs[b] = e;
+  }
+
+  #temporalFilter(handleId: number, mid: string): Vp8TemporalFilter {
+    const filter = new Vp8TemporalFilter();
+    filter.target = this.#graph.target(handleId, mid).temporal;
+    return filter;
+  }
+
+  /** A simulcast or temporal switch took effect for a destination: tell the plugins (once per change). */
+  #reportLayer(dest: FastEndpoint, eg: EgressStream, substream: number | undefined, filter: Vp8TemporalFilter | undefined): void {
+    if (filter) {
+      filter.changed = false;
+      if (filter.target === undefined) return;
+      this.events.emit('layer', { handle: dest.handleId, mid: eg.mid, temporal: filter.current });
+      return;
+    }
+    if (substream === undefined || substream === eg.reportedLayer) return;
+    eg.reportedLayer = substream;
+    this.events.emit('layer', { handle: dest.handleId, mid: eg.mid, substream });
   }
 
   /** Sends the `written` copies of the last fanout() and accounts them. */
-  #deliver(written: number, payloadBytes: number, seq: number, now: number): void {
+  #deliver(written: number, payloadBytes: number, seq: number, now: number, base: number, vp8Ids: number): void {
     const f = this.#engine;
     for (let i = 0; i < written; i++) {
-      const dest = this.#dests[i] as FastEndpoint;
-      const eg = this.#egs[i] as EgressStream;
+      const dest = this.#dests[base + i] as FastEndpoint;
+      const eg = this.#egs[base + i] as EgressStream;
       const offset = f.outOffsets[i] as number;
       const length = f.outLengths[i] as number;
       dest.bypass?.send(f.arena, offset, length);
@@ -364,7 +499,10 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
       eg.octets += payloadBytes;
       eg.lastTimestamp = f.arena.readUInt32BE(offset + 4);
       eg.lastSentAt = now;
-      eg.seqDelta = (f.arena.readUInt16BE(offset + 2) - seq) & 0xffff;
+      const outSeq = f.arena.readUInt16BE(offset + 2);
+      eg.seqDelta = (outSeq - seq) & 0xffff;
+      eg.pendingShift = 0;
+      eg.sent?.record(outSeq, seq, vp8Ids, eg.lastTimestamp);
     }
   }
 
@@ -373,43 +511,21 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
     const gap = (seq - info.lastSeq) & 0xffff;
     if (gap < 2 || gap > 64) return;
     this.nack.sent++;
+    this.#slowLink.lost(ep.handleId, info.mid, info.kind, false, gap - 1);
     this.#sendRtcp(ep, writeNack(this.#rtcpOut, writeReceiverReport(this.#rtcpOut, ep.rtcpSsrc, []), ep.rtcpSsrc, info.ssrc, (info.lastSeq + 1) & 0xffff, gap - 1));
-  }
-
-  /**
-   * A subscriber lost packets we sent on `mediaSsrc`: resend them from the source's buffer through
-   * the same egress stream. A late packet keeps the stream's offsets, so the copy carries the
-   * sequence number the subscriber asked for (valid until the stream switches source).
-   */
-  #answerNack(ep: FastEndpoint, mediaSsrc: number, pid: number, blp: number): void {
-    let eg: EgressStream | undefined;
-    for (const e of ep.egress.values()) if (e.localSsrc === mediaSsrc) eg = e;
-    if (!eg || !eg.source || !ep.bypass) return;
-    const history = eg.source.history;
-    const f = this.#engine;
-    for (let bit = -1; bit < 16; bit++) {
-      if (bit >= 0 && !(blp & (1 << bit))) continue;
-      this.nack.requested++;
-      const outSeq = (pid + bit + 1) & 0xffff;
-      const length = history ? history.copy((outSeq - eg.seqDelta) & 0xffff, f.input) : 0;
-      if (length === 0) {
-        this.nack.missed++;
-        continue;
-      }
-      this.#retransmit[0] = eg.engineId;
-      if (f.fanout(length, this.#retransmit, 1) !== 1) continue;
-      ep.bypass.send(f.arena, f.outOffsets[0] as number, f.outLengths[0] as number);
-      this.nack.retransmitted++;
-    }
   }
 
   /** A destination stream starts forwarding another source: continue its sequence and timeline. */
   #switchSource(eg: EgressStream, info: IngressStream, codec: string | undefined): void {
     const payloadType = codec === undefined ? undefined : eg.payloadTypes.get(codec);
     this.#engine.setRewrite(eg.engineId, { ssrc: eg.localSsrc, ...(payloadType !== undefined ? { payloadType } : {}), timestampStep: SWITCH_STEP[info.kind] });
+    eg.payloadType = payloadType;
     if (eg.lastSourceSsrc !== undefined) this.#engine.rebase(eg.engineId, SWITCH_STEP[info.kind]);
     eg.lastSourceSsrc = info.ssrc;
     eg.source = info;
+    eg.pendingShift = 0;
+    eg.sent?.clear();
+    eg.vp8?.rebase();
   }
 
   /** Simulcast: forward only the current layer, switching to the wanted layer on a VP8 keyframe. */
@@ -433,6 +549,7 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
       return false;
     }
     eg.layer = info.layer;
+    this.#reportLayer(dest, eg, info.layer, undefined);
     return true;
   }
 
@@ -465,7 +582,7 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
     for (const mediaSsrc of keyframes) {
       for (const eg of ep.egress.values()) if (eg.localSsrc === mediaSsrc) this.#keyframeFromSourcesOf(ep.handleId, eg.mid);
     }
-    for (let i = 0; i + 2 < nacks.length; i += 3) this.#answerNack(ep, nacks[i] as number, nacks[i + 1] as number, nacks[i + 2] as number);
+    for (let i = 0; i + 2 < nacks.length; i += 3) this.#retransmitter.answerNack(ep, nacks[i] as number, nacks[i + 1] as number, nacks[i + 2] as number);
   }
 
   /** A destination asked for a keyframe on one of its mids: ask the sources routed there. */
@@ -508,6 +625,7 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
   /** Every second: a receiver report (+ REMB) and a sender report per stream sent, per PeerConnection. */
   #sendReports(): void {
     const now = performance.now();
+    this.#slowLink.flush(now, (event) => this.#endpoints.get(event.handle)?.peer.noteSlowLink(event.mid, event.kind, event.uplink, event.lost));
     const ntp = ntpNow();
     for (const ep of this.#endpoints.values()) {
       if (!ep.bypass) continue;

@@ -140,6 +140,11 @@ export class NodeCryptoSrtpFanout implements SrtpFanout {
     s.rebase = true;
   }
 
+  shiftSequence(id: number, delta: number): void {
+    const s = this.#egress(id);
+    s.seqOffset = (s.seqOffset + delta) & 0xffff;
+  }
+
   remove(id: number): void {
     this.#streams[id] = undefined;
     this.#ids.release(id);

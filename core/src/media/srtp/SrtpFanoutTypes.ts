@@ -127,6 +127,12 @@ export interface SrtpFanout {
   setRewrite(id: number, rewrite: RtpRewrite): void;
   /** Forces an egress stream to continue its sequence and timeline at the next packet (a switch). */
   rebase(id: number, timestampStep: number): void;
+  /**
+   * Adds `delta` (mod 2^16) to an egress stream's sequence offset until its next source switch: −1
+   * for each source packet the caller chose not to forward keeps the subscriber's sequence gap-free;
+   * a temporary shift writes a retransmission with the sequence number it was first sent with.
+   */
+  shiftSequence(id: number, delta: number): void;
   /** Frees a stream id for reuse. */
   remove(id: number): void;
   /** Verifies and decrypts the SRTP packet in `input` in place; plaintext length or a negative SrtpResult. */

@@ -53,6 +53,7 @@ export interface CardeaWasmExports {
   ctxRewrite(id: number, ssrc: number, pt: number, tsStep: number, initSeq: number, initTs: number): number;
   ctxRebase(id: number, tsStep: number): number;
   ctxLastSeq(id: number): number;
+  ctxShiftSeq(id: number, delta: number): number;
   fanout(len: number, n: number): number;
   ksRefillCount(): number;
   ksRefillIdsPtr(): number;
@@ -186,6 +187,10 @@ export class WasmSrtpFanout implements SrtpFanout {
 
   rebase(id: number, timestampStep: number): void {
     if (this.#wasm.ctxRebase(id, timestampStep >>> 0) < 0) throw new RangeError(`stream ${id} is not an egress stream`);
+  }
+
+  shiftSequence(id: number, delta: number): void {
+    if (this.#wasm.ctxShiftSeq(id, delta | 0) < 0) throw new RangeError(`stream ${id} is not an egress stream`);
   }
 
   remove(id: number): void {
