@@ -41,11 +41,16 @@ interface EndpointState {
  */
 export class WeriftMediaPlane implements MediaPlane {
   readonly events = new TypedEmitter<MediaPlaneEvents>();
-  readonly audio = new AudioMixers();
+  readonly audio: AudioMixers;
   readonly #endpoints = new Map<number, EndpointState>();
   readonly #graph = new RouteGraph();
   readonly #forwarders = new RtpForwarders();
   #closed = false;
+
+  /** Where audio mixers run and the worker's nice value (config `media.audioMixerThread`, `audioMixerNice`; default 'main' here). */
+  constructor(options: { audioMixerThread?: 'main' | 'worker'; audioMixerNice?: number } = {}) {
+    this.audio = new AudioMixers({ thread: options.audioMixerThread ?? 'main', workerNice: options.audioMixerNice ?? 0 });
+  }
 
   attach(endpoint: MediaEndpoint): void {
     if (this.#closed) return;

@@ -21,6 +21,10 @@ export interface FastMediaPlaneOptions {
   engine?: SrtpEngineKind;
   /** Most copies of one packet (subscribers of one stream), default 256. */
   maxSubscribers?: number;
+  /** Where audio mixers run (config `media.audioMixerThread`; default 'main' here, 'worker' in the gateway). */
+  audioMixerThread?: 'main' | 'worker';
+  /** Nice value of the mixer worker thread (config `media.audioMixerNice`, default 0). */
+  audioMixerNice?: number;
 }
 
 /**
@@ -74,7 +78,11 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
     this.#subs = new Uint32Array(maxSubscribers);
     this.#rtcpTimer = setInterval(() => this.#sendReports(), RTCP_INTERVAL_MS);
     this.#rtcpTimer.unref();
-    this.audio = new AudioMixers({ transport: new FastAudioTransport(this) });
+    this.audio = new AudioMixers({
+      transport: new FastAudioTransport(this),
+      thread: options.audioMixerThread ?? 'main',
+      workerNice: options.audioMixerNice ?? 0,
+    });
   }
 
   setAudioSink(handleId: number, sink: AudioPacketSink | null): void {
