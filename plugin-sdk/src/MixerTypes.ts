@@ -90,7 +90,7 @@ export interface MixerStats {
   handoff?: {
     frames: number;
     maxMs: number;
-    /** 99th percentile as its histogram bucket's upper bound (ms). */
+    /** 99th percentile as its histogram bucket's upper bound (ms; the max when above 100 ms). */
     p99Ms: number;
     /** Frames per bucket: ≤1, ≤2, ≤5, ≤10, ≤20, ≤50, ≤100, >100 ms. */
     histogram: number[];

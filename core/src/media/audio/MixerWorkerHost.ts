@@ -21,6 +21,8 @@ const INPUT_BYTES = 4 << 20;
 const OUTPUT_BYTES = 4 << 20;
 /** How often endpoints' sendability is pushed to the worker (it gates encodes there). */
 const CAN_SEND_POLL_MS = 50;
+/** How long close() waits for the worker to destroy a mixer (a stuck worker is terminated anyway). */
+const DESTROY_TIMEOUT_MS = 2000;
 /** Upper bounds (ms) of the hand-off delay histogram's buckets; the last bucket is everything above. */
 export const HANDOFF_BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100] as const;
 
@@ -28,7 +30,7 @@ export const HANDOFF_BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100] as const;
 export interface HandoffStats {
   frames: number;
   maxMs: number;
-  /** 99th percentile, as the upper bound of its histogram bucket (ms; Infinity above the last). */
+  /** 99th percentile, as the upper bound of its histogram bucket (ms; the max above the last bucket). */
   p99Ms: number;
   /** Frame counts per bucket: ≤1, ≤2, ≤5, ≤10, ≤20, ≤50, ≤100, >100 ms. */
   histogram: number[];
@@ -346,14 +348,15 @@ export class WorkerMixer implements MixerControl {
     for (let i = 0, seen = 0; i < h.length; i++) {
       seen += h[i] as number;
       if (seen >= limit) {
-        p99Ms = HANDOFF_BUCKETS_MS[i] ?? Infinity;
+        // Above the last bucket the max is the only bound there is (Infinity would not survive JSON).
+        p99Ms = HANDOFF_BUCKETS_MS[i] ?? this.#handoffMax;
         break;
       }
     }
     return {
       frames: this.#handoffFrames,
       maxMs: Math.round(this.#handoffMax * 100) / 100,
-      p99Ms: this.#handoffFrames > 0 ? p99Ms : 0,
+      p99Ms: this.#handoffFrames > 0 ? Math.round(p99Ms * 100) / 100 : 0,
       histogram: [...h],
       inputDropped: this.#host.inputDropped,
       outputDropped: this.#host.outputDropped,
@@ -366,9 +369,18 @@ export class WorkerMixer implements MixerControl {
     this.closeEndpoints();
     this.#members.clear();
     this.#host.forget(this.id);
-    await this.#host.call({ op: 'destroy', mixer: this.id }).catch(() => {
-      // The worker is gone (crash or gateway close): there is nothing left to destroy.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, DESTROY_TIMEOUT_MS);
     });
+    const destroyed = this.#host.call({ op: 'destroy', mixer: this.id }).then(
+      () => undefined,
+      () => {
+        // The worker is gone (crash or gateway close): there is nothing left to destroy.
+      },
+    );
+    await Promise.race([destroyed, timeout]);
+    clearTimeout(timer);
   }
 
   // --- for the host ---
