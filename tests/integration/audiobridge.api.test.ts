@@ -157,5 +157,27 @@ for (const thread of ['worker', 'main'] as const) {
       assert.equal((await sync(a, { request: 'dance' })).error_code, 482);
       assert.equal((await sync(a, { request: 'exists' })).error_code, 483);
     });
+
+    // Last: it kills the mixers of this gateway.
+    if (thread === 'worker')
+      it('a crashed mixer worker: the room hears an error event, the gateway goes on and new rooms mix again', async () => {
+        const admin = await user();
+        await sync(admin, { request: 'create', room: 90 });
+        const a = await user();
+        await a.client.message(a.handle, { request: 'join', room: 90, id: 9 });
+        await a.client.waitForEvent((m) => data(m).audiobridge === 'joined' && data(m).id === 9);
+        const host = gw.gateway.media.audio.workerHost;
+        assert.ok(host, 'the mixers run in a worker');
+        // The worker may die before its reply is read: either outcome of this call is fine.
+        await host.call({ op: 'crash', mixer: 0 }).catch(() => null);
+        const failed = await a.client.waitForEvent((m) => data(m).error_code === 499, 5000);
+        assert.equal(data(failed).room, 90);
+        assert.match(String(data(failed).error), /mixer worker failed/);
+        // The dead mixer's calls fail: a Janus error naming the crash, not a hang or a gateway crash.
+        await assert.rejects(sync(admin, { request: 'mixerstats', room: 90 }), /mixer worker failed/);
+        await sync(admin, { request: 'create', room: 91 });
+        const stats = await sync(admin, { request: 'mixerstats', room: 91 });
+        assert.equal((stats.stats as { participants: number }).participants, 0, 'a new room runs in a new worker');
+      });
   });
 }
