@@ -76,7 +76,11 @@ export class Gateway {
       for (const close of closers.splice(0).reverse()) await close();
     };
     try {
-      const media = config.media.plane === 'fast' ? new FastMediaPlane({ engine: config.media.srtpEngine }) : new WeriftMediaPlane();
+      const { audioMixerThread, audioMixerNice } = config.media;
+      const media =
+        config.media.plane === 'fast'
+          ? new FastMediaPlane({ engine: config.media.srtpEngine, audioMixerThread, audioMixerNice })
+          : new WeriftMediaPlane({ audioMixerThread, audioMixerNice });
       closers.push(async () => media.close());
       media.recorders.events.on('error', (id, handle, error) => log.warn({ err: error, recording: id, handle }, 'recording failed: it stopped writing'));
       const { dir, sandbox } = config.plugins;

@@ -89,6 +89,22 @@ export interface MixerStats {
   speakers: HandleId[];
   /** Frames a recording holds, when recording. */
   recording?: { path: string; frames: number };
+  /**
+   * When the mixer runs in the mixer worker (config `media.audioMixerThread` 'worker'): the delay
+   * from a frame being ready in the worker to its hand-off to the network on the main thread, where
+   * main-thread stalls show (the clock counters above are the worker's own).
+   */
+  handoff?: {
+    frames: number;
+    maxMs: number;
+    /** 99th percentile as its histogram bucket's upper bound (ms; the max when above 100 ms). */
+    p99Ms: number;
+    /** Frames per bucket: ≤1, ≤2, ≤5, ≤10, ≤20, ≤50, ≤100, >100 ms. */
+    histogram: number[];
+    /** Packets and frames dropped because a worker ring was full (all mixers of the gateway). */
+    inputDropped: number;
+    outputDropped: number;
+  };
 }
 
 /** Something a mixer reports to the plugin that created it (`handleMixerEvent`). */
@@ -108,6 +124,12 @@ export type MixerEvent =
       fileId: number;
       /** Set when the file could not be played. */
       error?: string;
+    }
+  | {
+      /** The mixer stopped for good (its worker thread crashed): the room is silent from now on. */
+      type: 'mixer-failed';
+      mixer: MixerId;
+      error: string;
     };
 
 /** Options of {@link PluginMedia.playFile}. */

@@ -138,7 +138,7 @@ for (const plane of ['fast', 'werift'] as const) {
       // The core's mixer runs the room.
       const mixers = gw.gateway.media.audio.ids();
       assert.equal(mixers.length, 1, 'one room, one mixer');
-      const stats = gw.gateway.media.audio.stats(mixers[0] as number);
+      const stats = await gw.gateway.media.audio.stats(mixers[0] as number);
       assert.equal(stats.participants, 3);
       assert.ok(stats.frames > 50, `the mixer ran (${stats.frames} frames)`);
 

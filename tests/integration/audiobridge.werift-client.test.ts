@@ -89,14 +89,22 @@ class Participant {
   }
 }
 
-for (const plane of ['fast', 'werift'] as const) {
-  describe(`audiobridge: werift clients through the gateway (${plane} media plane)`, () => {
+// Both media planes, with the mixers in the mixer worker (the default) and in the main thread.
+const setups = [
+  { plane: 'fast', thread: 'worker' },
+  { plane: 'fast', thread: 'main' },
+  { plane: 'werift', thread: 'worker' },
+  { plane: 'werift', thread: 'main' },
+] as const;
+
+for (const { plane, thread } of setups) {
+  describe(`audiobridge: werift clients through the gateway (${plane} media plane, mixer in ${thread} thread)`, () => {
     let gw: TestGateway;
     const people: Participant[] = [];
 
     before(async () => {
       applyWeriftPatches();
-      gw = await startTestGateway({ media: { plane } });
+      gw = await startTestGateway({ media: { plane, audioMixerThread: thread } });
     });
 
     after(async () => {
@@ -104,7 +112,7 @@ for (const plane of ['fast', 'werift'] as const) {
       await gw?.close();
     });
 
-    it(`N−1 over SRTP (${plane} plane): each hears the other tones and not its own; malformed and empty packets are concealed`, async () => {
+    it(`N−1 over SRTP (${plane} plane, ${thread} thread): each hears the other tones and not its own; malformed and empty packets are concealed`, async () => {
       const ctl = await connectJanus('ws', gw.wsUrl);
       await ctl.create();
       const control = await ctl.attach(PLUGIN);
@@ -153,8 +161,16 @@ for (const plane of ['fast', 'werift'] as const) {
       );
 
       const stats = await ctl.message(control, { request: 'mixerstats', room: ROOM });
-      const s = stats.plugindata?.data.stats as { decodeErrors: number; participants: number; lateFrames: number };
+      const s = stats.plugindata?.data.stats as {
+        decodeErrors: number;
+        participants: number;
+        lateFrames: number;
+        handoff?: { frames: number };
+      };
       assert.equal(s.participants, 3);
+      // In the worker, every frame heard above crossed the output ring and was counted on its hand-off.
+      if (thread === 'worker') assert.ok((s.handoff?.frames ?? 0) >= 450, `frames handed off from the worker (${s.handoff?.frames})`);
+      else assert.equal(s.handoff, undefined);
       assert.ok(s.decodeErrors > 10, `carol's malformed packets were contained as decode errors (${s.decodeErrors})`);
       const listing = await ctl.message(control, { request: 'listparticipants', room: ROOM });
       assert.equal((listing.plugindata?.data.participants as unknown[]).length, 3, 'the room is intact');

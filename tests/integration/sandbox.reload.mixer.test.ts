@@ -98,7 +98,7 @@ describe('sandbox: a user plugin keeps its mixers across a hot reload', () => {
     );
     const maxGap = peer.maxGapSince(mark);
     assert.ok(maxGap < MAX_GAP_MS, `largest gap in mix frames across the reload: ${maxGap.toFixed(0)} ms`);
-    const mixStats = gw.gateway.media.audio.stats(mixer);
+    const mixStats = await gw.gateway.media.audio.stats(mixer);
     assert.equal(mixStats.participants, 1);
 
     const unloaded = await gw.admin({ janus: 'unload_plugin', name: NAME, force: true });

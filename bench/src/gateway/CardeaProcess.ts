@@ -58,6 +58,9 @@ export class CardeaProcess implements GatewayProcess {
       ...(options.iceIp === undefined ? [] : ['--ice-ip', options.iceIp]),
       // Which media plane to measure (`fast` or `werift`); unset: the gateway's default.
       ...(process.env.CARDEA_BENCH_MEDIA_PLANE ? ['--media-plane', process.env.CARDEA_BENCH_MEDIA_PLANE] : []),
+      // Where AudioBridge mixers run (`worker` or `main`) and the worker's nice value; unset: the gateway's defaults.
+      ...(process.env.CARDEA_BENCH_AUDIO_MIXER_THREAD ? ['--audio-mixer-thread', process.env.CARDEA_BENCH_AUDIO_MIXER_THREAD] : []),
+      ...(process.env.CARDEA_BENCH_AUDIO_MIXER_NICE ? ['--audio-mixer-nice', process.env.CARDEA_BENCH_AUDIO_MIXER_NICE] : []),
     ];
     const taskset = tasksetPath();
     const pinned = taskset !== undefined && core < coreCount();

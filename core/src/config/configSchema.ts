@@ -146,6 +146,19 @@ export const configSchema = z
          * DTLS and SCTP) or 'werift' (werift's per-packet path, ~42 µs per forwarded packet). Default 'fast'.
          */
         plane: z.enum(['werift', 'fast']).default('fast'),
+        /**
+         * Where the AudioBridge mixers run: 'worker' (one worker thread for all mixers, so the 20 ms
+         * mix clock is not delayed by packet handling, handshakes and signalling on the main event
+         * loop; packets and frames cross through shared-memory rings) or 'main' (in the main event
+         * loop). Default 'worker'.
+         */
+        audioMixerThread: z.enum(['worker', 'main']).default('worker'),
+        /**
+         * Nice value of the mixer worker thread (Linux, −20…19): below 0 the OS runs the mix clock
+         * ahead of the main thread and other processes when the core is contended; needs
+         * CAP_SYS_NICE (a failure is logged and the thread keeps its priority). Default 0 (inherit).
+         */
+        audioMixerNice: z.number().int().min(-20).max(19).default(0),
       })
       .prefault({}),
     /** Serve the demo page on the HTTP port (default true). */

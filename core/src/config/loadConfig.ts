@@ -22,6 +22,8 @@ const envMap: Record<string, { path: string[]; kind: 'number' | 'string' | 'list
   CARDEA_API_SECRET: { path: ['general', 'apiSecret'], kind: 'string' },
   CARDEA_MEDIA_PLANE: { path: ['media', 'plane'], kind: 'string' },
   CARDEA_SRTP_ENGINE: { path: ['media', 'srtpEngine'], kind: 'string' },
+  CARDEA_AUDIO_MIXER_THREAD: { path: ['media', 'audioMixerThread'], kind: 'string' },
+  CARDEA_AUDIO_MIXER_NICE: { path: ['media', 'audioMixerNice'], kind: 'number' },
 };
 
 function setPath(target: JsonObject, path: string[], value: JsonObject[string]): void {
@@ -37,7 +39,7 @@ function setPath(target: JsonObject, path: string[], value: JsonObject[string]):
 function convert(raw: string, kind: 'number' | 'string' | 'list' | 'bool'): JsonObject[string] {
   switch (kind) {
     case 'number':
-      return /^\d+$/.test(raw) ? Number(raw) : raw;
+      return /^-?\d+$/.test(raw) ? Number(raw) : raw;
     case 'list':
       return raw.split(',').map((s) => s.trim()).filter(Boolean);
     case 'bool':
@@ -75,6 +77,8 @@ export function buildCli(): Command {
     .option('--api-secret <secret>', 'Janus API secret (or CARDEA_API_SECRET)')
     .addOption(new Option('--media-plane <plane>', "who moves RTP: Cardea's fast path or werift's (default fast)").choices(['fast', 'werift']))
     .addOption(new Option('--srtp-engine <engine>', 'SRTP engine of the fast path (default wasm)').choices(['wasm', 'node']))
+    .addOption(new Option('--audio-mixer-thread <thread>', 'where AudioBridge mixers run (default worker)').choices(['worker', 'main']))
+    .option('--audio-mixer-nice <n>', 'nice value of the mixer worker thread, -20..19 (default 0)')
     .exitOverride();
 }
 
@@ -119,6 +123,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   flag(opts.apiSecret, ['general', 'apiSecret'], 'string');
   flag(opts.mediaPlane, ['media', 'plane'], 'string');
   flag(opts.srtpEngine, ['media', 'srtpEngine'], 'string');
+  flag(opts.audioMixerThread, ['media', 'audioMixerThread'], 'string');
+  flag(opts.audioMixerNice, ['media', 'audioMixerNice'], 'number');
   if (opts.portRange !== undefined) {
     const m = /^(\d+)-(\d+)$/.exec(opts.portRange);
     setPath(raw, ['webrtc', 'portRange'], m ? [Number(m[1]), Number(m[2])] : opts.portRange);

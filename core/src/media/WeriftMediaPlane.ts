@@ -44,7 +44,7 @@ interface EndpointState {
  */
 export class WeriftMediaPlane implements MediaPlane {
   readonly events = new TypedEmitter<MediaPlaneEvents>();
-  readonly audio = new AudioMixers();
+  readonly audio: AudioMixers;
   readonly recorders = new MediaRecorders((handleId, tap) => {
     const state = this.#endpoints.get(handleId);
     if (state) state.tap = tap;
@@ -53,6 +53,11 @@ export class WeriftMediaPlane implements MediaPlane {
   readonly #graph = new RouteGraph();
   readonly #forwarders = new RtpForwarders();
   #closed = false;
+
+  /** Where audio mixers run and the worker's nice value (config `media.audioMixerThread`, `audioMixerNice`; default 'main' here). */
+  constructor(options: { audioMixerThread?: 'main' | 'worker'; audioMixerNice?: number } = {}) {
+    this.audio = new AudioMixers({ thread: options.audioMixerThread ?? 'main', workerNice: options.audioMixerNice ?? 0 });
+  }
 
   attach(endpoint: MediaEndpoint): void {
     if (this.#closed) return;

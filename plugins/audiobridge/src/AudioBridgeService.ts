@@ -132,6 +132,11 @@ export class AudioBridgeService {
       );
       return;
     }
+    if (event.type === 'mixer-failed') {
+      // Janus has no such case (its mixer is a thread of the plugin); tell the room as an error event.
+      await this.notify(room, { audiobridge: 'event', room: room.id, error_code: AudioBridgeError.UNKNOWN_ERROR, error: event.error }, api);
+      return;
+    }
     for (const [fileId, file] of room.files) {
       if (file.mixerFile !== event.fileId) continue;
       room.files.delete(fileId);

@@ -28,6 +28,11 @@ export interface AudioEndpoint {
 
 /** Opens endpoints on handles' PeerConnections. */
 export interface AudioTransport {
+  /**
+   * True when send()/sendMany() are done with the payload when they return (the mixer worker's
+   * hand-off then passes a view of its ring instead of a copy). Default false.
+   */
+  readonly sendsSynchronously?: boolean;
   open(handleId: number, peer: WebRtcPeer, sink: AudioPacketSink): AudioEndpoint;
   /** Sends one payload to `count` endpoints (the shared mix). */
   sendMany(endpoints: readonly AudioEndpoint[], count: number, payload: Uint8Array, timestamp: number): void;

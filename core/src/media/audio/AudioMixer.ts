@@ -65,6 +65,8 @@ export interface MixerHooks {
   emit(event: MixerEvent): void;
   /** A tick threw (a bug): log it; the clock goes on with the next frame. */
   onError(error: unknown): void;
+  /** Runs at the start of every tick (the worker drains its packet ring here). */
+  beforeTick?(): void;
 }
 
 /** A file being played and the kernel slot its frames go to. */
@@ -341,6 +343,7 @@ export class AudioMixer {
   /** Produces frame `index`: play out, decode, mix, encode, send. Driven by the clock (or a test). */
   tick(index: number): void {
     if (this.#closed) return;
+    this.#hooks.beforeTick?.();
     this.#frame = index;
     const list = this.#list;
     const o = this.options;

@@ -7,7 +7,9 @@ import type { WebRtcPeer } from '../../webrtc/WebRtcPeer.ts';
 import type { AudioTransport } from './AudioEndpointTypes.ts';
 import { AudioMixer } from './AudioMixer.ts';
 import type { MixClockOptions } from './MixClock.ts';
+import { LocalMixer, type MixerControl } from './MixerControl.ts';
 import type { ParticipantSettings } from './MixerParticipant.ts';
+import { MixerWorkerHost } from './MixerWorkerHost.ts';
 import type { MixForward } from './RtpMixForwarder.ts';
 import { WeriftAudioTransport } from './WeriftAudioTransport.ts';
 
@@ -28,6 +30,14 @@ export interface AudioMixersOptions {
   transport?: AudioTransport;
   /** Clock settings of new mixers (tests use a manual or fake clock). */
   clock?: MixClockOptions & { manual?: boolean };
+  /**
+   * Where mixers run (config `media.audioMixerThread`): 'main' in this event loop (manual and fake
+   * clocks need it), 'worker' in one worker thread for all mixers (MixerWorkerHost). Default 'main'
+   * here; the gateway's config default is 'worker'.
+   */
+  thread?: 'main' | 'worker';
+  /** Nice value of the mixer worker thread (config `media.audioMixerNice`; default 0, inherit). */
+  workerNice?: number;
 }
 
 /** The options of an SDK call as participant settings (undefined fields left out). */
@@ -41,7 +51,11 @@ export class AudioMixers {
   readonly events = new TypedEmitter<AudioMixersEvents>();
   readonly #transport: AudioTransport;
   readonly #clock: MixClockOptions & { manual?: boolean };
-  readonly #mixers = new Map<MixerId, AudioMixer>();
+  readonly #mixers = new Map<MixerId, MixerControl>();
+  readonly #thread: 'main' | 'worker';
+  readonly #nice: number;
+  /** The mixer worker, started with the first mixer in 'worker' mode. */
+  #worker: MixerWorkerHost | undefined;
   readonly #peers = new Map<number, WebRtcPeer>();
   /** The mixer each handle is in (a handle is in at most one). */
   readonly #membership = new Map<number, MixerId>();
@@ -51,24 +65,55 @@ export class AudioMixers {
   constructor(options: AudioMixersOptions = {}) {
     this.#transport = options.transport ?? new WeriftAudioTransport();
     this.#clock = options.clock ?? {};
+    this.#thread = options.thread ?? 'main';
+    this.#nice = options.workerNice ?? 0;
   }
 
   async create(options: MixerOptions = {}): Promise<MixerId> {
     if (this.#closed) throw new Error('media plane closed');
     const id = this.#nextId++;
+    if (this.#thread === 'worker') {
+      const proxy = await this.#startedWorker().create(id, options);
+      if (this.#closed) await proxy.close();
+      else this.#mixers.set(id, proxy);
+      return id;
+    }
     const hooks = {
       emit: (event: MixerEvent) => this.events.emit('event', event),
       onError: (error: unknown) => this.events.emit('error', error, id),
     };
-    this.#mixers.set(id, await AudioMixer.create(id, options, this.#transport, hooks, this.#clock));
+    this.#mixers.set(id, new LocalMixer(await AudioMixer.create(id, options, this.#transport, hooks, this.#clock)));
     return id;
   }
 
-  /** The mixer, for the core and tests (plugins go through the host). */
+  /** The mixer worker, started on first use; a crashed one's mixers are lost (their rooms were told), new mixers get a new worker. */
+  #startedWorker(): MixerWorkerHost {
+    if (this.#worker && !this.#worker.failed) return this.#worker;
+    if (this.#worker) void this.#worker.close();
+    const hooks = {
+      event: (event: MixerEvent) => this.events.emit('event', event),
+      error: (error: unknown, mixer: MixerId) => this.events.emit('error', error, mixer),
+    };
+    this.#worker = new MixerWorkerHost(this.#transport, hooks, this.#clock, this.#nice);
+    return this.#worker;
+  }
+
+  /** The in-process mixer, for the core and tests ('main' mode only; plugins go through the host). */
   get(id: MixerId): AudioMixer {
+    const mixer = this.#mixers.get(id);
+    if (!(mixer instanceof LocalMixer)) throw new UnknownMixerError(`no in-process mixer ${id}`);
+    return mixer.mixer;
+  }
+
+  #control(id: MixerId): MixerControl {
     const mixer = this.#mixers.get(id);
     if (!mixer) throw new UnknownMixerError(`no mixer ${id}`);
     return mixer;
+  }
+
+  /** The mixer worker ('worker' mode, once a mixer was created), for tests. */
+  get workerHost(): MixerWorkerHost | undefined {
+    return this.#worker;
   }
 
   /** Ids of the live mixers. */
@@ -90,7 +135,7 @@ export class AudioMixers {
 
   /** Puts a handle into a mixer, taking it out of the one it was in. */
   async add(handleId: number, id: MixerId, options: MixerParticipantOptions = {}): Promise<void> {
-    const mixer = this.get(id);
+    const mixer = this.#control(id);
     const previous = this.#membership.get(handleId);
     if (previous === id && mixer.has(handleId)) {
       mixer.update(handleId, partialSettings(options));
@@ -98,13 +143,13 @@ export class AudioMixers {
     }
     if (previous !== undefined) this.#mixers.get(previous)?.remove(handleId);
     this.#membership.set(handleId, id);
-    await mixer.add(handleId, mixer.settingsFor(partialSettings(options)), this.#peers.get(handleId));
+    await mixer.join(handleId, partialSettings(options), this.#peers.get(handleId));
     // The handle left (or moved on) while its codec states were being created: undo.
     if (this.#membership.get(handleId) !== id) mixer.remove(handleId);
   }
 
   update(handleId: number, id: MixerId, options: MixerParticipantOptions): void {
-    this.get(id).update(handleId, partialSettings(options));
+    this.#control(id).update(handleId, partialSettings(options));
   }
 
   remove(handleId: number, id: MixerId): void {
@@ -113,11 +158,11 @@ export class AudioMixers {
   }
 
   async resetDecoder(handleId: number, id: MixerId): Promise<void> {
-    await this.get(id).resetDecoder(handleId);
+    await this.#control(id).resetDecoder(handleId);
   }
 
   playFile(id: MixerId, path: string, loop: boolean): Promise<number> {
-    return this.get(id).playFile(path, loop);
+    return this.#control(id).playFile(path, loop);
   }
 
   stopFile(id: MixerId, fileId: number): void {
@@ -125,19 +170,19 @@ export class AudioMixers {
   }
 
   record(id: MixerId, path: string | null): Promise<void> {
-    return this.get(id).record(path);
+    return this.#control(id).record(path);
   }
 
-  forward(id: MixerId, forward: MixForward): number {
-    return this.get(id).forward(forward);
+  forward(id: MixerId, forward: MixForward): Promise<number> {
+    return this.#control(id).forward(forward);
   }
 
   stopForward(id: MixerId, forwarderId: number): void {
     this.#mixers.get(id)?.stopForward(forwarderId);
   }
 
-  stats(id: MixerId): MixerStats {
-    return this.get(id).stats();
+  stats(id: MixerId): Promise<MixerStats> {
+    return this.#control(id).stats();
   }
 
   // --- from the media plane ---
@@ -167,6 +212,7 @@ export class AudioMixers {
     if (this.#closed) return;
     this.#closed = true;
     for (const id of [...this.#mixers.keys()]) await this.destroy(id);
+    await this.#worker?.close();
     this.#peers.clear();
     this.events.removeAllListeners();
   }

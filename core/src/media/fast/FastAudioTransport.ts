@@ -47,6 +47,8 @@ class FastAudioEndpoint implements AudioEndpoint {
 
 /** The AudioTransport of the fast plane. */
 export class FastAudioTransport implements AudioTransport {
+  /** The SRTP engine copies the payload into its input buffer during the call. */
+  readonly sendsSynchronously = true;
   readonly #plane: FastAudioPlane;
   readonly #ids: number[] = [];
 

@@ -33,6 +33,10 @@ export interface FastMediaPlaneOptions {
    * (Janus's sample `slowlink_threshold`), 0 disables.
    */
   slowLinkThreshold?: number;
+  /** Where audio mixers run (config `media.audioMixerThread`; default 'main' here, 'worker' in the gateway). */
+  audioMixerThread?: 'main' | 'worker';
+  /** Nice value of the mixer worker thread (config `media.audioMixerNice`, default 0). */
+  audioMixerNice?: number;
 }
 
 /**
@@ -102,7 +106,11 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
     this.#retransmitter = new Retransmitter(this.#engine, this.nack, this.rtx, this.#slowLink);
     this.#rtcpTimer = setInterval(() => this.#sendReports(), RTCP_INTERVAL_MS);
     this.#rtcpTimer.unref();
-    this.audio = new AudioMixers({ transport: new FastAudioTransport(this) });
+    this.audio = new AudioMixers({
+      transport: new FastAudioTransport(this),
+      thread: options.audioMixerThread ?? 'main',
+      workerNice: options.audioMixerNice ?? 0,
+    });
   }
 
   setAudioSink(handleId: number, sink: AudioPacketSink | null): void {
