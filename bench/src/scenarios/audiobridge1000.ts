@@ -59,9 +59,26 @@ export interface Audiobridge1000Plan {
   speakers: number;
   rotateMs: number;
   mixer: { samples: MixerSample[]; levels: MixerInterval[]; steady: MixerInterval | null; errors: string[] };
-  joins: { count: number; meanMs: number; p95Ms: number; maxMs: number; plannedRampS: number; actualRampS: number; keptUp: boolean };
+  joins: {
+    count: number;
+    meanMs: number;
+    p95Ms: number;
+    maxMs: number;
+    plannedRampS: number;
+    actualRampS: number;
+    keptUp: boolean;
+    /** Join durations per level (participants already in the room, grouped like the campaign's levels). */
+    byLevel: { participants: number; meanMs: number; maxMs: number }[];
+  };
   /** Audio the generator sent: packets per 20 ms frame by behaviour (a speaker ~1, silent with DTX ~0.05). */
-  audio: { speechPackets: number; speechFrames: number; dtxPackets: number; dtxFrames: number; speechPerFrame: number; dtxPerFrame: number };
+  audio: {
+    speechPackets: number;
+    speechFrames: number;
+    dtxPackets: number;
+    dtxFrames: number;
+    speechPerFrame: number;
+    dtxPerFrame: number;
+  };
   /** The RFC 6464 extension ids Cardea's answers kept (one-byte header ids; [] when never negotiated). */
   audioLevelIds: number[];
   speakerRotations: number;
@@ -203,6 +220,11 @@ export function audiobridge1000Plan(options: Pick<ScenarioOptions, 'max' | 'quic
     },
     describe(): Record<string, unknown> {
       const sorted = [...joinMs].sort((a, b) => a - b);
+      const joinLevels = new Map<number, number[]>();
+      joinMs.forEach((ms, i) => {
+        const level = Math.floor(i / levelStep) * levelStep;
+        joinLevels.set(level, [...(joinLevels.get(level) ?? []), ms]);
+      });
       const plannedRampS = ((max - 1) * intervalMs) / 1000;
       const actualRampS = sorted.length > 0 ? (lastJoinAt - firstJoinAt) / 1000 : 0;
       const t = generator?.totals;
@@ -221,7 +243,8 @@ export function audiobridge1000Plan(options: Pick<ScenarioOptions, 'max' | 'quic
         .sort(([a], [b]) => a - b)
         .map(([participants, list]) => {
           const frames = list.reduce((s, iv) => s + iv.frames, 0);
-          const w = (f: (iv: MixerInterval) => number): number => (frames > 0 ? round(list.reduce((s, iv) => s + f(iv) * iv.frames, 0) / frames) : 0);
+          const w = (f: (iv: MixerInterval) => number): number =>
+            frames > 0 ? round(list.reduce((s, iv) => s + f(iv) * iv.frames, 0) / frames) : 0;
           return {
             participants,
             frames,
@@ -239,7 +262,12 @@ export function audiobridge1000Plan(options: Pick<ScenarioOptions, 'max' | 'quic
         room,
         speakers,
         rotateMs,
-        mixer: { samples: [...mixerSamples], levels, steady: first && last && last !== first ? interval(first, last) : null, errors: [...mixerErrors] },
+        mixer: {
+          samples: [...mixerSamples],
+          levels,
+          steady: first && last && last !== first ? interval(first, last) : null,
+          errors: [...mixerErrors],
+        },
         joins: {
           count: sorted.length,
           meanMs: sorted.length ? round(sorted.reduce((a, b) => a + b, 0) / sorted.length, 1) : 0,
@@ -249,6 +277,11 @@ export function audiobridge1000Plan(options: Pick<ScenarioOptions, 'max' | 'quic
           actualRampS: round(actualRampS, 1),
           // Joins kept up when the last one finished within 10% (and one interval) of its slot.
           keptUp: actualRampS <= plannedRampS * 1.1 + intervalMs / 1000,
+          byLevel: [...joinLevels.entries()].map(([participants, list]) => ({
+            participants,
+            meanMs: round(list.reduce((a, b) => a + b, 0) / list.length, 1),
+            maxMs: round(Math.max(...list), 1),
+          })),
         },
         audio: {
           speechPackets,
@@ -316,7 +349,7 @@ export function summarizeAudiobridge1000(plan: Audiobridge1000Plan): string {
     `mixer (mixerstats every few seconds)${mixer.errors.length ? `; errors: ${mixer.errors.join('; ')}` : ''}:`,
     formatTable(rows),
     `joins: ${joins.count}, mean ${joins.meanMs} ms, p95 ${joins.p95Ms} ms, max ${joins.maxMs} ms; ramp ${joins.actualRampS} s for ${joins.plannedRampS} s planned` +
-      ` (${joins.keptUp ? 'kept up' : 'fell behind'})`,
+      ` (${joins.keptUp ? 'kept up' : 'fell behind'}); mean per level: ${joins.byLevel.map((l) => `${l.participants}: ${l.meanMs}`).join(', ')} ms`,
     `audio sent: speakers ${audio.speechPerFrame} packets per 20 ms frame, silent (DTX) ${audio.dtxPerFrame}; ` +
       `RFC 6464 level extension id ${plan.audioLevelIds.join(', ') || 'not negotiated'}; ${plan.speakerRotations} speaker rotations`,
   ].join('\n');
