@@ -1,10 +1,10 @@
 // One WebRTC participant of the load generator. werift does what must be real (SDP, ICE, DTLS-SRTP
 // key agreement); once connected, the peer takes werift out of the media path: received datagrams
-// are tapped from werift's UDP transport before werift parses them (RTP is counted from its clear
+// are tapped from werift's UDP socket before werift sees them (RTP is counted from its clear
 // header, and only a sample is decrypted to verify integrity; SRTCP is decrypted to answer PLI/FIR),
 // and media is protected by Cardea's WASM SRTP engine and written straight to the socket. See
 // shared/research/werift.md for why: werift's own media path costs ~60–120 µs per packet.
-import type { Socket } from 'node:dgram';
+import type { RemoteInfo, Socket } from 'node:dgram';
 import { RTCPeerConnection, RTCRtpCodecParameters, useAudioLevelIndication, type RTCDtlsTransport, type RTCRtpTransceiver } from 'werift';
 import { srtpKeysFromWerift } from '../../../core/src/media/srtp/srtpKeysFromWerift.ts';
 import type { SrtpFanout } from '../../../core/src/media/srtp/SrtpFanoutTypes.ts';
@@ -402,8 +402,7 @@ export class LeanPeer {
     const dtls = this.pc.dtlsTransports[0];
     const pair = iceTransport?.connection.nominated;
     if (!iceTransport || !dtls || !pair) throw new Error('connected PeerConnection without a selected candidate pair');
-    const transport = (pair.protocol as unknown as { transport: { socket: Socket; onData: (data: Buffer, addr: unknown) => void } })
-      .transport;
+    const transport = (pair.protocol as unknown as { transport: { socket: Socket } }).transport;
     this.#socket = transport.socket;
     this.#remote = [pair.remoteAddr[0], pair.remoteAddr[1]];
     this.#dtls = dtls;
@@ -418,14 +417,22 @@ export class LeanPeer {
     this.#silenceWeriftRtcp();
     // Reports spread over the second, so that peers joining together do not report together.
     this.rtcpDueMs = performance.now() + Math.random() * rtcpIntervalMs;
-    const inner = transport.onData;
-    transport.onData = (data, addr) => {
+    // The tap replaces werift's 'message' listeners on the socket (one hop and an address array per
+    // datagram less: a 1000-participant room sends the generator 50 000 mix packets a second);
+    // STUN (0–3) and DTLS (20–63) still go to them (RFC 7983).
+    const socket = transport.socket;
+    const weriftListeners = socket.listeners('message') as ((data: Buffer, info: RemoteInfo) => void)[];
+    for (const listener of weriftListeners) socket.removeListener('message', listener);
+    socket.on('message', (data: Buffer, info: RemoteInfo) => {
       const b0 = data[0] as number;
-      if (b0 < 128 || b0 > 191) return inner(data, addr); // STUN (0–3) and DTLS (20–63) stay werift's (RFC 7983)
+      if (b0 < 128 || b0 > 191) {
+        for (const listener of weriftListeners) listener(data, info);
+        return;
+      }
       const b1 = data[1] as number;
       if (b1 >= 192 && b1 <= 223) this.#onRtcp(data);
       else this.#onRtp(data);
-    };
+    });
   }
 
   /**
