@@ -40,6 +40,8 @@ export interface Scenario {
   media?: boolean;
   /** A media scenario that only Cardea can run (a Cardea-only option such as `mixing: 'auto'`); default false. */
   cardeaOnly?: boolean;
+  /** Why a `cardeaOnly` scenario cannot run on Janus (printed when `--gateway janus|both` is asked). */
+  cardeaOnlyReason?: string;
   /**
    * Writes the comparative report from the latest results in `outDir` and returns the files written;
    * default for media scenarios: the campaign report (report/campaignReport.ts).

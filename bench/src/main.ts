@@ -63,7 +63,9 @@ async function main(): Promise<void> {
     return;
   }
   if (gateways.includes('janus') && scenario.cardeaOnly) {
-    console.error(`bench: ${name} uses a Cardea-only option; run it with --gateway cardea.`);
+    console.error(
+      `bench: ${name} ${scenario.cardeaOnlyReason ? `is Cardea only: ${scenario.cardeaOnlyReason}` : 'uses a Cardea-only option'}; run it with --gateway cardea.`,
+    );
     process.exitCode = 2;
     return;
   }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { CampaignData } from '../../bench/src/campaign/CampaignTypes.ts';
+import type { Audiobridge1000Plan } from '../../bench/src/scenarios/audiobridge1000.ts';
 import type { McuVsSfuData } from '../../bench/src/scenarios/mcuVsSfu.ts';
 import { janusUnavailableReason } from '../../bench/src/gateway/JanusProcess.ts';
 import type { BenchReport } from '../../bench/src/report/writeReport.ts';
@@ -68,7 +69,12 @@ function checkCampaign(d: CampaignData, gateway: string, joined: number): void {
   assert.ok(d.generator.rtcpOut > 0 && d.generator.reportBlocks > 0, `${gateway}: the generator sent RTCP reports with report blocks`);
 }
 
-async function runQuick(scenario: string, gateway: 'cardea' | 'both', joined = 2): Promise<void> {
+async function runQuick(
+  scenario: string,
+  gateway: 'cardea' | 'both',
+  joined = 2,
+  check: (d: CampaignData) => void = () => undefined,
+): Promise<void> {
   const out = await mkdtemp(path.join(tmpdir(), 'cardea-bench-campaign-'));
   try {
     const { code, stdout, stderr } = await bench([scenario, '--quick', '--gateway', gateway, '--out', out]);
@@ -79,7 +85,9 @@ async function runQuick(scenario: string, gateway: 'cardea' | 'both', joined = 2
     for (const g of gateways) {
       const file = files.find((f) => f.startsWith(`${scenario}-${g}-`) && f.endsWith('.json'));
       assert.ok(file, `${g} result written: ${files.join(', ')}`);
-      checkResult(JSON.parse(await readFile(path.join(out, file), 'utf8')) as BenchReport, scenario, g, joined);
+      const report = JSON.parse(await readFile(path.join(out, file), 'utf8')) as BenchReport;
+      checkResult(report, scenario, g, joined);
+      check(report.result as unknown as CampaignData);
     }
     assert.ok(files.includes(`report-${scenario}.md`), 'Markdown report written');
     for (const fig of ['cpu', 'memory', 'bandwidth']) assert.ok(files.includes(`${scenario}-${fig}.svg`), `${fig} figure written`);
@@ -131,6 +139,41 @@ describe('bench campaign: --quick against Cardea', () => {
     runQuick('audiobridge-room', 'cardea', 3),
   );
   it('mcu-vs-sfu: 3-party conference as an audio-only VideoRoom and as an AudioBridge', { timeout: 55_000 }, () => runMcuVsSfu('cardea'));
+  it(
+    'audiobridge-1000: 20 participants, 3 speaking, the rest silent with Opus DTX and RFC 6464 levels; the mixer decodes only speakers',
+    { timeout: 55_000 },
+    () =>
+      runQuick('audiobridge-1000', 'cardea', 20, (d) => {
+        const plan = d.plan as unknown as Audiobridge1000Plan;
+        assert.ok(d.steady && d.steady.rtpInPps > 20 * 30, `every participant receives its mix (~50 pps each): ${d.steady?.rtpInPps} pps`);
+        // A speaker sends every 20 ms frame; a silent participant with DTX about one in 20.
+        assert.ok(
+          plan.audio.speechPerFrame > 0.95 && plan.audio.speechPerFrame <= 1,
+          `speakers send every frame (${plan.audio.speechPerFrame})`,
+        );
+        assert.ok(plan.audio.dtxPackets > 0, 'silent participants sent DTX updates');
+        assert.ok(
+          plan.audio.dtxPerFrame > 0.02 && plan.audio.dtxPerFrame < 0.1,
+          `DTX sends ~1 packet per 400 ms (${plan.audio.dtxPerFrame} per frame)`,
+        );
+        assert.deepEqual(plan.audioLevelIds.length, 1, "Cardea's answers kept the ssrc-audio-level extension");
+        assert.ok(plan.speakerRotations >= 1, 'speakers rotated');
+        assert.deepEqual(plan.mixer.errors, []);
+        assert.ok(plan.mixer.steady && plan.mixer.steady.frames > 100, 'mixerstats sampled over the steady phase');
+        // With levels in the packets the mixer decodes the speakers only (measured ~3.0 per frame:
+        // 3 speakers, and ex-speakers kept warm for 2 s after a rotation). Without the extension it
+        // decodes the 17 silent participants' DTX updates and conceals after them (measured ~3.9).
+        assert.ok(
+          plan.mixer.steady.decodesPerFrame > 1 && plan.mixer.steady.decodesPerFrame < plan.speakers + 0.5,
+          `the mixer decodes the speakers only: ${plan.mixer.steady.decodesPerFrame} decodes per frame for 20 participants`,
+        );
+      }),
+  );
+  it('audiobridge-1000 refuses Janus with the reason', { timeout: 20_000 }, async () => {
+    const { code, stderr } = await bench(['audiobridge-1000', '--quick', '--gateway', 'janus', '--out', tmpdir()]);
+    assert.equal(code, 2);
+    assert.match(stderr, /Cardea only: .*no active-speaker mixing/);
+  });
 });
 
 describe('bench campaign: --quick against Cardea and Janus 1.1.2 side by side', { skip: janusSkip }, () => {

@@ -42,6 +42,13 @@ export interface CampaignPlan {
   join(ctx: CampaignContext, index: number): Promise<Joined>;
   /** Numbers the scenario wants recorded besides the samples (room sizes, forms). */
   describe(): Record<string, unknown>;
+  /** Releases what the scenario started (timers); called once when the run ends, failed or not. Default none. */
+  finish?(): void;
+  /**
+   * Groups the ramp's levels by this many participants (level N: the seconds with N…N+step−1
+   * joined), for ramps that add several participants per second; default 1 (one level per count).
+   */
+  levelStep?: number;
 }
 
 /** One second of the run. */

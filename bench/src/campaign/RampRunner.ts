@@ -89,7 +89,12 @@ export async function runCampaign(plan: CampaignPlan, options: RampRunnerOptions
     }
     sampler.stop();
     progress(1, 'done');
-    const levels = summarizeLevels(sampler.samples.filter((s) => s.phase === 'ramp' && s.participants > 0));
+    const step = Math.max(1, Math.floor(plan.levelStep ?? 1));
+    const levels = summarizeLevels(
+      sampler.samples
+        .filter((s) => s.phase === 'ramp' && s.participants > 0)
+        .map((s) => (step === 1 ? s : { ...s, participants: Math.floor(s.participants / step) * step })),
+    );
     const steadySamples = sampler.samples.filter((s) => s.phase === 'steady');
     const steady = summarizeLevels(steadySamples.map((s) => ({ ...s, participants: joined })))[0] ?? null;
     return {
@@ -122,6 +127,7 @@ export async function runCampaign(plan: CampaignPlan, options: RampRunnerOptions
     throw new Error(`${(error as Error).message}${tail ? `\n${options.gateway} output (last lines):\n${tail}` : ''}`, { cause: error });
   } finally {
     sampler.stop();
+    plan.finish?.();
     clearInterval(keepalive);
     client?.close();
     await generator.close();

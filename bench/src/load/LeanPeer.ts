@@ -1,11 +1,11 @@
 // One WebRTC participant of the load generator. werift does what must be real (SDP, ICE, DTLS-SRTP
 // key agreement); once connected, the peer takes werift out of the media path: received datagrams
-// are tapped from werift's UDP transport before werift parses them (RTP is counted from its clear
+// are tapped from werift's UDP socket before werift sees them (RTP is counted from its clear
 // header, and only a sample is decrypted to verify integrity; SRTCP is decrypted to answer PLI/FIR),
 // and media is protected by Cardea's WASM SRTP engine and written straight to the socket. See
 // shared/research/werift.md for why: werift's own media path costs ~60–120 µs per packet.
-import type { Socket } from 'node:dgram';
-import { RTCPeerConnection, RTCRtpCodecParameters, type RTCDtlsTransport, type RTCRtpTransceiver } from 'werift';
+import type { RemoteInfo, Socket } from 'node:dgram';
+import { RTCPeerConnection, RTCRtpCodecParameters, useAudioLevelIndication, type RTCDtlsTransport, type RTCRtpTransceiver } from 'werift';
 import { srtpKeysFromWerift } from '../../../core/src/media/srtp/srtpKeysFromWerift.ts';
 import type { SrtpFanout } from '../../../core/src/media/srtp/SrtpFanoutTypes.ts';
 import { audioClockRate, videoClockRate, type FixtureFrame, type MediaFixtures } from './MediaFixtures.ts';
@@ -22,8 +22,26 @@ export interface LeanPeerContext {
   sampleEvery: number;
 }
 
+/**
+ * What a participant's microphone does: `speaker` sends the speech loop continuously (50 packets/s);
+ * `silent-dtx` is a silent participant whose Opus encoder runs DTX (RFC 7587 §3.1.3): it sends only
+ * the comfort-noise updates libopus emits, about one packet per 400 ms, its RTP timestamp still
+ * advancing with the clock (MediaFixtures.audioDtx).
+ */
+export type AudioBehaviour = 'speaker' | 'silent-dtx';
+
+/** The RFC 6464 header extension (client-to-mixer audio level), in an extmap line (RFC 8285 §5). */
+const audioLevelUri = 'urn:ietf:params:rtp-hdrext:ssrc-audio-level';
+
 /** Per-peer options. */
 export interface LeanPeerOptions {
+  /** How the peer's audio streams start (default `speaker`); setAudioBehaviour() changes it. */
+  audio?: AudioBehaviour;
+  /**
+   * Offers the RFC 6464 audio level header extension (as Chrome does) and, when the answer keeps
+   * it, writes every audio packet's level in it (default false: no header extension, as before).
+   */
+  audioLevel?: boolean;
   /**
    * What this peer receives is a gateway's own encoding (an AudioBridge mix), not a payload that
    * was sent: the integrity sample then checks that it decrypts (SRTP authentication), not its bytes.
@@ -49,9 +67,28 @@ export interface OutgoingStream {
   /** RTP packets and payload octets sent: the sender report's counts (RFC 3550 §6.4.1). */
   packets: number;
   octets: number;
+  /** Audio only: what the microphone does (LeanPeer.setAudioBehaviour). */
+  audio: AudioBehaviour;
+  /** Set when the stream starts speaking: the next packet opens a talkspurt (marker bit, RFC 3551 §4.1). */
+  talkspurt: boolean;
+}
+
+/** Where a stream's packets go: its SRTP egress stream (a one-element id list, reused per packet). */
+interface Egress {
+  ids: number[];
+  payloadType: number;
+  ssrc: number;
+  /** Negotiated one-byte header extension id of the audio level, 0 when not negotiated. */
+  audioLevelId: number;
 }
 
 const rtpHeaderBytes = 12;
+/** The first received packet sampled for integrity (then one in `sampleEvery`). */
+const firstSampleAfter = 8;
+/** One-byte-header extension block holding one 1-byte element (RFC 8285 §4.2): 4 + 1 + 1, padded to 8. */
+const levelExtensionBytes = 8;
+/** A level at or under this (−dBov) sets RFC 6464's V (voice activity) flag, as a browser's VAD would. */
+const voiceLevel = 50;
 /** One RTCP report per PeerConnection per second (RFC 3550 §6.2 lets a profile fix the interval). */
 const rtcpIntervalMs = 1000;
 /** Report blocks one SR/RR can hold (its 5-bit count). */
@@ -81,7 +118,7 @@ export class LeanPeer {
   readonly #streams = new Map<number, StreamCounter>();
   readonly #clockByPt = new Map<number, number>();
   readonly outgoing: OutgoingStream[] = [];
-  readonly #egress = new Map<OutgoingStream, { id: number; payloadType: number; ssrc: number }>();
+  readonly #egress = new Map<OutgoingStream, Egress>();
   /** performance.now() when this peer's next RTCP report is due (the generator's pacer sends it). */
   rtcpDueMs = Infinity;
   /** SSRC of our reports when we send nothing (a receive-only PeerConnection). */
@@ -90,16 +127,27 @@ export class LeanPeer {
   #remote: [string, number] | undefined;
   #dtls: RTCDtlsTransport | undefined;
   #sampleCountdown: number;
+  readonly #sampleEvery: number;
   readonly #receivesMix: boolean;
+  readonly #audio: AudioBehaviour;
+  readonly #audioLevel: boolean;
+  #audioLevelId = 0;
   #closed = false;
 
   constructor(ctx: LeanPeerContext, options: LeanPeerOptions = {}) {
     this.#ctx = ctx;
     this.#receivesMix = options.receivesMix ?? false;
-    this.#sampleCountdown = ctx.sampleEvery;
+    this.#audio = options.audio ?? 'speaker';
+    this.#audioLevel = options.audioLevel ?? false;
+    // A mix's sample only proves SRTP authentication, and werift's JS decrypt costs ~40 times a
+    // counted packet: a mix receiver samples 8 times less often (1000 receivers of a 50 pps mix
+    // would otherwise spend ~10% of the generator's core on it). The first sample comes early, so
+    // short runs still check every peer.
+    this.#sampleEvery = this.#receivesMix ? ctx.sampleEvery * 8 : ctx.sampleEvery;
+    this.#sampleCountdown = Math.min(firstSampleAfter, this.#sampleEvery);
     this.pc = new RTCPeerConnection({
       codecs: codecs(),
-      headerExtensions: { audio: [], video: [] },
+      headerExtensions: { audio: this.#audioLevel ? [useAudioLevelIndication()] : [], video: [] },
       bundlePolicy: 'max-bundle',
       iceServers: [],
       iceUseIpv4: true,
@@ -108,6 +156,11 @@ export class LeanPeer {
       iceAdditionalHostAddresses: [ctx.iceIp],
       iceInterfaceAddresses: { udp4: ctx.iceIp },
     });
+  }
+
+  /** The RFC 6464 extension id the answer kept (written in every audio packet), 0 when none. */
+  get audioLevelId(): number {
+    return this.#audioLevelId;
   }
 
   /** RTP packets received on this peer (all streams). */
@@ -166,6 +219,15 @@ export class LeanPeer {
     this.#takeMediaPath();
   }
 
+  /** Switches every audio stream of this peer between speaking and silent with DTX. */
+  setAudioBehaviour(audio: AudioBehaviour): void {
+    for (const s of this.outgoing) {
+      if (s.kind !== 'audio' || s.audio === audio) continue;
+      s.audio = audio;
+      s.talkspurt = audio === 'speaker';
+    }
+  }
+
   /** Sends one fixture frame on `stream` (its packets back to back), as the pacer decides. */
   sendFrame(stream: OutgoingStream, frame: FixtureFrame): void {
     const egress = this.#egress.get(stream);
@@ -173,17 +235,38 @@ export class LeanPeer {
     const remote = this.#remote;
     if (!egress || !socket || !remote || this.#closed) return;
     const { engine, totals } = this.#ctx;
-    const ids = [egress.id];
+    const dtx = stream.audio === 'silent-dtx';
     for (const packet of frame.packets) {
       const input = engine.input;
-      input[0] = 0x80;
-      input[1] = (packet.marker ? 0x80 : 0) | egress.payloadType;
+      let marker = packet.marker;
+      if (stream.talkspurt) {
+        marker = true;
+        stream.talkspurt = false;
+      }
+      input[1] = (marker ? 0x80 : 0) | egress.payloadType;
       input.writeUInt16BE(stream.seq, 2);
       input.writeUInt32BE(stream.timestamp >>> 0, 4);
       input.writeUInt32BE(0, 8); // the engine writes the stream's SSRC
-      input.set(packet.payload, rtpHeaderBytes);
+      let header = rtpHeaderBytes;
+      if (egress.audioLevelId > 0) {
+        // RFC 8285 §4.2 one-byte header: 0xBEDE, length 1 word; element ID | (len − 1 = 0), then
+        // RFC 6464 §3: V flag and the level in −dBov; two bytes of padding.
+        input[0] = 0x90;
+        input[12] = 0xbe;
+        input[13] = 0xde;
+        input[14] = 0;
+        input[15] = 1;
+        input[16] = egress.audioLevelId << 4;
+        input[17] = (packet.level <= voiceLevel ? 0x80 : 0) | (packet.level & 0x7f);
+        input[18] = 0;
+        input[19] = 0;
+        header += levelExtensionBytes;
+      } else {
+        input[0] = 0x80;
+      }
+      input.set(packet.payload, header);
       stream.seq = (stream.seq + 1) & 0xffff;
-      const n = engine.fanout(rtpHeaderBytes + packet.payload.length, ids, 1);
+      const n = engine.fanout(header + packet.payload.length, egress.ids, 1);
       if (n !== 1) {
         totals.sendErrors++;
         continue;
@@ -196,6 +279,10 @@ export class LeanPeer {
         totals.bytesOut += length;
         stream.packets++;
         stream.octets += packet.payload.length;
+        if (stream.kind === 'audio') {
+          if (dtx) totals.dtxPacketsOut++;
+          else totals.speechPacketsOut++;
+        }
       } catch (_error) {
         totals.sendErrors++; // socket closed while the pacer ran: counted, the peer is going away
       }
@@ -285,7 +372,7 @@ export class LeanPeer {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const { id } of this.#egress.values()) this.#ctx.engine.remove(id);
+    for (const { ids } of this.#egress.values()) this.#ctx.engine.remove(ids[0] as number);
     this.#egress.clear();
     this.outgoing.length = 0;
     await this.pc.close().catch(() => undefined); // a half-set-up PC may reject its close: nothing else to release
@@ -315,8 +402,7 @@ export class LeanPeer {
     const dtls = this.pc.dtlsTransports[0];
     const pair = iceTransport?.connection.nominated;
     if (!iceTransport || !dtls || !pair) throw new Error('connected PeerConnection without a selected candidate pair');
-    const transport = (pair.protocol as unknown as { transport: { socket: Socket; onData: (data: Buffer, addr: unknown) => void } })
-      .transport;
+    const transport = (pair.protocol as unknown as { transport: { socket: Socket } }).transport;
     this.#socket = transport.socket;
     this.#remote = [pair.remoteAddr[0], pair.remoteAddr[1]];
     this.#dtls = dtls;
@@ -325,19 +411,28 @@ export class LeanPeer {
       if (m) this.#clockByPt.set(Number(m[1]), Number(m[2]));
     }
     const keys = srtpKeysFromWerift(dtls);
-    for (const t of this.pc.getTransceivers()) this.#addOutgoing(t, keys.local);
+    this.#audioLevelId = this.#audioLevel ? negotiatedExtensionId(this.pc.remoteDescription?.sdp ?? '', audioLevelUri) : 0;
+    for (const t of this.pc.getTransceivers()) this.#addOutgoing(t, keys.local, this.#audioLevelId);
     this.#reportSsrc = this.pc.getTransceivers()[0]?.sender.ssrc ?? 0;
     this.#silenceWeriftRtcp();
     // Reports spread over the second, so that peers joining together do not report together.
     this.rtcpDueMs = performance.now() + Math.random() * rtcpIntervalMs;
-    const inner = transport.onData;
-    transport.onData = (data, addr) => {
+    // The tap replaces werift's 'message' listeners on the socket (one hop and an address array per
+    // datagram less: a 1000-participant room sends the generator 50 000 mix packets a second);
+    // STUN (0–3) and DTLS (20–63) still go to them (RFC 7983).
+    const socket = transport.socket;
+    const weriftListeners = socket.listeners('message') as ((data: Buffer, info: RemoteInfo) => void)[];
+    for (const listener of weriftListeners) socket.removeListener('message', listener);
+    socket.on('message', (data: Buffer, info: RemoteInfo) => {
       const b0 = data[0] as number;
-      if (b0 < 128 || b0 > 191) return inner(data, addr); // STUN (0–3) and DTLS (20–63) stay werift's (RFC 7983)
+      if (b0 < 128 || b0 > 191) {
+        for (const listener of weriftListeners) listener(data, info);
+        return;
+      }
       const b1 = data[1] as number;
       if (b1 >= 192 && b1 <= 223) this.#onRtcp(data);
       else this.#onRtp(data);
-    };
+    });
   }
 
   /**
@@ -353,7 +448,7 @@ export class LeanPeer {
     }
   }
 
-  #addOutgoing(t: RTCRtpTransceiver, key: ReturnType<typeof srtpKeysFromWerift>['local']): void {
+  #addOutgoing(t: RTCRtpTransceiver, key: ReturnType<typeof srtpKeysFromWerift>['local'], audioLevelId: number): void {
     if (t.currentDirection !== 'sendonly' && t.currentDirection !== 'sendrecv') return;
     const payloadType = t.sender.codec?.payloadType;
     if (payloadType === undefined) return;
@@ -371,9 +466,11 @@ export class LeanPeer {
       keyframeRequested: false,
       packets: 0,
       octets: 0,
+      audio: this.#audio,
+      talkspurt: false,
     };
     const id = this.#ctx.engine.addEgress(key, { ssrc: t.sender.ssrc, payloadType });
-    this.#egress.set(stream, { id, payloadType, ssrc: t.sender.ssrc });
+    this.#egress.set(stream, { ids: [id], payloadType, ssrc: t.sender.ssrc, audioLevelId: kind === 'audio' ? audioLevelId : 0 });
     this.outgoing.push(stream);
   }
 
@@ -389,7 +486,7 @@ export class LeanPeer {
     }
     stream.onPacket(data.readUInt16BE(2), data.readUInt32BE(4), data.length, performance.now(), totals);
     if (--this.#sampleCountdown <= 0) {
-      this.#sampleCountdown = this.#ctx.sampleEvery;
+      this.#sampleCountdown = this.#sampleEvery;
       this.#verify(data);
     }
   }
@@ -443,4 +540,19 @@ export class LeanPeer {
       offset += (plain.readUInt16BE(offset + 2) + 1) * 4;
     }
   }
+}
+
+/**
+ * The id the answer gives `uri` (a=extmap, RFC 8285 §5), or 0 when it was not kept. Only the
+ * one-byte form's ids 1–14 are usable: we write the one-byte header (§4.2).
+ */
+function negotiatedExtensionId(sdp: string, uri: string): number {
+  for (const line of sdp.split('\r\n')) {
+    const m = /^a=extmap:(\d+)(?:\/\w+)? (\S+)/.exec(line);
+    if (m && m[2] === uri) {
+      const id = Number(m[1]);
+      return id >= 1 && id <= 14 ? id : 0;
+    }
+  }
+  return 0;
 }

@@ -79,7 +79,7 @@ export class LoadGenerator {
 
   #tick(): void {
     const now = performance.now();
-    const { audio, video } = this.fixtures;
+    const { audio, video, audioDtx } = this.fixtures;
     const totals = this.totals;
     for (const peer of this.#peers) {
       if (now >= peer.rtcpDueMs) peer.sendReports(now);
@@ -99,7 +99,14 @@ export class LoadGenerator {
             stream.keyframeRequested = false;
             stream.frame = 0;
           }
-          const frames = isVideo ? video : audio;
+          // A silent participant with DTX sends its loop's few comfort-noise updates; its RTP
+          // timestamp below still follows the clock, so the gateway sees the gap as DTX, not loss.
+          const dtx = !isVideo && stream.audio === 'silent-dtx' && audioDtx.length > 0;
+          const frames = isVideo ? video : dtx ? audioDtx : audio;
+          if (!isVideo) {
+            if (dtx) totals.dtxFramesOut++;
+            else totals.speechFramesOut++;
+          }
           const frame = frames[stream.frame % frames.length];
           // The RTP timestamp is the send time, as a capture clock would give: a frame the
           // generator sends late is not "late" at the receiver; only the gateway's delay is.
@@ -114,4 +121,4 @@ export class LoadGenerator {
   }
 }
 
-export type { LeanPeer } from './LeanPeer.ts';
+export type { AudioBehaviour, LeanPeer } from './LeanPeer.ts';

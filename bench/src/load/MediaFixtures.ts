@@ -16,9 +16,14 @@ export interface FixturePacket {
   payload: Buffer;
   /** RTP marker bit: last packet of a video frame. */
   marker: boolean;
+  /**
+   * RFC 6464 audio level of the payload, 0–127 (−dBov; 127 silence), written in the
+   * ssrc-audio-level header extension when a peer negotiated it; 127 for synthetic payloads.
+   */
+  level: number;
 }
 
-/** One media frame: one packet (audio) or several (video), sharing a timestamp. */
+/** One media frame: one packet (audio), several (video), or none (a frame an Opus DTX sender does not transmit). */
 export interface FixtureFrame {
   packets: FixturePacket[];
   keyframe: boolean;
@@ -57,13 +62,18 @@ export class MediaFixtures {
   readonly audio: FixtureFrame[];
   /** `videoGopFrames` video frames, the first a keyframe, sent in a loop. */
   readonly video: FixtureFrame[];
+  /**
+   * A silent participant's frames with Opus DTX (setSilentDtx): most have no packet, one in ~20 a
+   * comfort-noise update. Empty until set; streams in `silent-dtx` mode then send the speech loop.
+   */
+  readonly audioDtx: FixtureFrame[] = [];
   readonly #hashes = new Set<string>();
 
   constructor() {
     this.audio = Array.from({ length: 50 }, (_, i) => {
       const payload = pseudoRandomBytes(60 + ((i * 37) % 41), 0xa0d10 + i);
       payload[0] = (15 << 3) | 0; // TOC: config 15, mono, code 0
-      return { packets: [{ payload, marker: false }], keyframe: false };
+      return { packets: [{ payload, marker: false, level: 127 }], keyframe: false };
     });
     this.video = Array.from({ length: videoGopFrames }, (_, i) => vp8Frame(i === 0, i));
     for (const frame of [...this.audio, ...this.video]) for (const p of frame.packets) this.#hashes.add(hashOf(p.payload));
@@ -73,10 +83,22 @@ export class MediaFixtures {
    * Replaces the audio loop with real Opus packets (20 ms each, e.g. from opusFixtures.ts): what a
    * mixing gateway decodes must be decodable. They are registered for the integrity check too.
    */
-  setAudio(payloads: readonly Uint8Array[]): void {
+  setAudio(payloads: readonly (Uint8Array | LevelledPayload)[]): void {
     if (payloads.length === 0) throw new Error('setAudio: no packets');
-    const frames = payloads.map((p) => ({ packets: [{ payload: Buffer.from(p), marker: false }], keyframe: false }));
+    const frames = payloads.map((p) => audioFrame(p instanceof Uint8Array ? { payload: p, level: 127 } : p));
     this.audio.splice(0, this.audio.length, ...frames);
+    this.#register(frames);
+  }
+
+  /** Sets the DTX loop of silent participants (e.g. opusFixtures.ts silentDtxOpusFrames: `null` = not transmitted). */
+  setSilentDtx(frames: readonly (LevelledPayload | null)[]): void {
+    if (!frames.some((f) => f !== null)) throw new Error('setSilentDtx: no transmitted frame');
+    const built = frames.map((f) => (f ? audioFrame(f) : { packets: [], keyframe: false }));
+    this.audioDtx.splice(0, this.audioDtx.length, ...built);
+    this.#register(built);
+  }
+
+  #register(frames: readonly FixtureFrame[]): void {
     for (const frame of frames) for (const p of frame.packets) this.#hashes.add(hashOf(p.payload));
   }
 
@@ -90,6 +112,16 @@ export class MediaFixtures {
     const bytes = this.video.reduce((sum, f) => sum + f.packets.reduce((s, p) => s + p.payload.length, 0), 0);
     return (bytes * 8) / ((this.video.length * videoFrameMs) / 1000);
   }
+}
+
+/** An audio payload and its RFC 6464 level. */
+export interface LevelledPayload {
+  payload: Uint8Array;
+  level: number;
+}
+
+function audioFrame(p: LevelledPayload): FixtureFrame {
+  return { packets: [{ payload: Buffer.from(p.payload), marker: false, level: p.level }], keyframe: false };
 }
 
 function hashOf(payload: Uint8Array): string {
@@ -115,7 +147,7 @@ function vp8Frame(keyframe: boolean, index: number): FixtureFrame {
     const payload = Buffer.allocUnsafe(chunk.length + 1);
     payload[0] = offset === 0 ? 0x10 : 0x00; // descriptor: S bit on the first packet, partition 0
     payload.set(chunk, 1);
-    packets.push({ payload, marker: offset + maxVideoPacketPayload - 1 >= frame.length });
+    packets.push({ payload, marker: offset + maxVideoPacketPayload - 1 >= frame.length, level: 127 });
   }
   return { packets, keyframe };
 }

@@ -9,6 +9,12 @@ export class TrafficTotals {
   /** RTP packets and bytes (UDP payload) sent to the gateway. */
   rtpOut = 0;
   bytesOut = 0;
+  /** Audio RTP packets sent by speaking streams and by silent streams with DTX (LeanPeer AudioBehaviour). */
+  speechPacketsOut = 0;
+  dtxPacketsOut = 0;
+  /** 20 ms audio frames that elapsed on speaking and on silent-DTX streams (sent or not). */
+  speechFramesOut = 0;
+  dtxFramesOut = 0;
   /** RTP packets and bytes received from the gateway. */
   rtpIn = 0;
   bytesIn = 0;

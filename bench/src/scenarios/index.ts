@@ -2,6 +2,7 @@
 // `Scenario`, and one line below.
 import type { Scenario } from '../BenchTypes.ts';
 import { audiobridge } from './audiobridge.ts';
+import { audiobridge1000 } from './audiobridge1000.ts';
 import { audiobridgeGateway, audiobridgeGatewayActive } from './audiobridgeGateway.ts';
 import { audiobridgeRoom, audiobridgeRoomAuto } from './audiobridgeRoom.ts';
 import { echotest } from './echotest.ts';
@@ -24,5 +25,6 @@ export const scenarios: Record<string, Scenario> = {
   'audiobridge-gateway-active': audiobridgeGatewayActive,
   'audiobridge-room': audiobridgeRoom,
   'audiobridge-room-auto': audiobridgeRoomAuto,
+  'audiobridge-1000': audiobridge1000,
   'mcu-vs-sfu': mcuVsSfu,
 };
