@@ -1,4 +1,6 @@
+import type { Socket } from 'node:dgram';
 import type { RTCDtlsTransport, RTCPeerConnection, RTCRtpTransceiver } from 'werift';
+import { useSyncUdpLookup } from './syncUdpLookup.ts';
 
 /** One negotiated m-line as the fast path needs it. */
 export interface BypassStream {
@@ -92,6 +94,8 @@ export function openMediaBypass(pc: RTCPeerConnection, onDatagram: (datagram: Bu
     if (b >= 128 && b <= 191) onDatagram(data);
   });
   let closed = false;
+  // The socket whose sends skip the per-datagram address lookup (the nominated pair may change).
+  let fastSocket: object | undefined;
   return {
     dtlsTransport,
     extensions: ids,
@@ -100,6 +104,10 @@ export function openMediaBypass(pc: RTCPeerConnection, onDatagram: (datagram: Bu
       const pair = connection.nominated;
       const socket = pair?.protocol.transport?.socket;
       if (closed || !pair || !socket) return;
+      if (socket !== fastSocket) {
+        fastSocket = socket;
+        useSyncUdpLookup(socket as unknown as Socket);
+      }
       socket.send(buf, offset, length, pair.remoteAddr[1], pair.remoteAddr[0]);
     },
     close() {
