@@ -94,8 +94,12 @@ export function openMediaBypass(pc: RTCPeerConnection, onDatagram: (datagram: Bu
     if (b >= 128 && b <= 191) onDatagram(data);
   });
   let closed = false;
-  // The socket whose sends skip the per-datagram address lookup (the nominated pair may change).
+  // The socket whose sends skip the per-datagram address lookup, and the pair whose remote address
+  // is cached (werift's `remoteAddr` getter builds a new array per call); the nominated pair may change.
   let fastSocket: object | undefined;
+  let addressOf: object | undefined;
+  let host = '';
+  let port = 0;
   return {
     dtlsTransport,
     extensions: ids,
@@ -108,7 +112,11 @@ export function openMediaBypass(pc: RTCPeerConnection, onDatagram: (datagram: Bu
         fastSocket = socket;
         useSyncUdpLookup(socket as unknown as Socket);
       }
-      socket.send(buf, offset, length, pair.remoteAddr[1], pair.remoteAddr[0]);
+      if (pair !== addressOf) {
+        addressOf = pair;
+        [host, port] = pair.remoteAddr;
+      }
+      socket.send(buf, offset, length, port, host);
     },
     close() {
       if (closed) return;
