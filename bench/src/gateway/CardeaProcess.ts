@@ -51,7 +51,13 @@ export class CardeaProcess implements GatewayProcess {
     const core = options.core ?? 0;
     const ports = await freePorts(3);
     const main = fileURLToPath(new URL('./main.ts', import.meta.resolve('@cardea/core')));
+    // CARDEA_BENCH_CPU_PROF=<dir>: the gateway writes a V8 CPU profile there when it exits (profiling runs only).
+    const profileDir = process.env.CARDEA_BENCH_CPU_PROF;
+    // CARDEA_BENCH_NODE_FLAGS: extra node flags for the gateway (e.g. `--trace-gc`), space-separated.
+    const nodeFlags = (process.env.CARDEA_BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
     const args = [
+      ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
+      ...nodeFlags,
       main,
       ...['--ws-port', String(ports[0]), '--http-port', String(ports[1]), '--admin-port', String(ports[2])],
       ...['--log-level', options.logLevel ?? 'warn', '--admin-secret', randomUUID()],

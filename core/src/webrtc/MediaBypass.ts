@@ -1,4 +1,6 @@
+import type { Socket } from 'node:dgram';
 import type { RTCDtlsTransport, RTCPeerConnection, RTCRtpTransceiver } from 'werift';
+import { useSyncUdpLookup } from './syncUdpLookup.ts';
 
 /** One negotiated m-line as the fast path needs it. */
 export interface BypassStream {
@@ -51,9 +53,13 @@ interface WeriftEvent<T extends unknown[]> {
   subscribe(fn: (...args: T) => void): { unSubscribe(): void };
 }
 
+interface DatagramSocket {
+  send(b: Uint8Array, o: number, l: number, port: number, host: string): void;
+}
+
 interface IceConnection {
   onData: WeriftEvent<[Buffer]>;
-  nominated?: { remoteAddr: readonly [string, number]; protocol: { onDataReceived?: WeriftEvent<[Buffer]>; transport?: { socket?: { send(b: Uint8Array, o: number, l: number, port: number, host: string): void } } } };
+  nominated?: { remoteAddr: readonly [string, number]; protocol: { onDataReceived?: WeriftEvent<[Buffer]>; transport?: { socket?: DatagramSocket } } };
 }
 
 const uris = {
@@ -89,7 +95,27 @@ export function openMediaBypass(pc: RTCPeerConnection, onDatagram: (datagram: Bu
   }
   leanEvent(connection.onData);
   leanEvent(connection.nominated?.protocol.onDataReceived);
+  // Where copies go: the nominated pair's socket and remote address, read once per nomination
+  // instead of per copy (on the fan-out, werift's property chain and its `remoteAddr` getter, which
+  // builds an array, cost more than the rest of the JS per copy). Re-read when the bypass opens and
+  // on every datagram from the client, so a re-nomination (RFC 8445 §8.1.1: the controlling agent
+  // may nominate another pair) is followed from the client's first datagram on the new pair.
+  type Pair = NonNullable<IceConnection['nominated']>;
+  let pair: Pair | undefined;
+  let socket: DatagramSocket | undefined;
+  let host = '';
+  let port = 0;
+  const follow = (): void => {
+    const nominated = connection.nominated;
+    if (nominated === pair) return;
+    pair = nominated;
+    socket = nominated?.protocol.transport?.socket;
+    if (nominated) [host, port] = nominated.remoteAddr;
+    if (socket) useSyncUdpLookup(socket as unknown as Socket);
+  };
+  follow();
   const subscription = connection.onData.subscribe((data: Buffer) => {
+    follow();
     const b = data[0] as number;
     if (b >= 128 && b <= 191) onDatagram(data);
   });
@@ -99,10 +125,8 @@ export function openMediaBypass(pc: RTCPeerConnection, onDatagram: (datagram: Bu
     extensions: ids,
     streams: () => pc.getTransceivers().filter((t) => t.kind === 'audio' || t.kind === 'video').map(describe),
     send(buf, offset, length) {
-      const pair = connection.nominated;
-      const socket = pair?.protocol.transport?.socket;
-      if (closed || !pair || !socket) return;
-      socket.send(buf, offset, length, pair.remoteAddr[1], pair.remoteAddr[0]);
+      if (closed || !socket) return;
+      socket.send(buf, offset, length, port, host);
     },
     close() {
       if (closed) return;

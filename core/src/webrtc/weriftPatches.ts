@@ -1,4 +1,5 @@
 import { Connection, RTCDtlsTransport, RTCRtpReceiver, RTCRtpSender } from 'werift';
+import { applyNativeDtlsCrypto } from './nativeDtlsCrypto.ts';
 
 let applied = false;
 
@@ -8,10 +9,12 @@ let applied = false;
  * - werift's ICE `Connection` falls back to a public STUN server when none is configured, even with
  *   `iceServers: []` (werift issue #691), which stalls gathering ~5 s on offline machines and sends
  *   traffic nobody asked for. Cardea uses a STUN server only when one is configured.
+ * - werift's DTLS ECDHE over X25519 runs in OpenSSL instead of pure JS (nativeDtlsCrypto.ts).
  */
 export function applyWeriftPatches(): void {
   if (applied) return;
   applied = true;
+  applyNativeDtlsCrypto();
   const proto = Connection.prototype as unknown as {
     applyStunTurnServersFromOptions(this: ConnectionInternals): void;
   };
