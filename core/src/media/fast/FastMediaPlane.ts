@@ -48,6 +48,12 @@ const ARENA_SLOTS = 8192;
 
 /** Milliseconds between RTCP reports per PeerConnection (RFC 3550 §6.2 allows far less for few members). */
 const RTCP_INTERVAL_MS = 1000;
+/**
+ * Periodic reports are spread over this many timer slots per interval (each PeerConnection reports
+ * in one slot): with 1,400 PeerConnections a one-second burst of ~2,800 reports would stall the
+ * event loop for ~15 ms, which shows as late media.
+ */
+const REPORT_SLOTS = 10;
 
 /**
  * Cardea's own media plane: werift terminates ICE, DTLS and SCTP, and Cardea moves RTP itself on
@@ -88,6 +94,8 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
   readonly #pendingKeyframes: number[] = [];
   readonly #pendingNacks: number[] = [];
   readonly #rtcpQueue: Array<{ ep: FastEndpoint; context: number; bytes: Buffer }> = [];
+  /** The slot of the next #sendReports call (0 … REPORT_SLOTS − 1). */
+  #reportSlot = 0;
   /** The VP8 payload descriptor of the packet being forwarded (parsed once, reused). */
   readonly #vp8 = new Vp8Descriptor();
   /** Packed VP8 picture ID / TL0PICIDX of each copy being collected (copies are grouped by it). */
@@ -104,7 +112,7 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
     this.#groupSubs = new Uint32Array(maxSubscribers);
     this.#slowLink = new SlowLinkMonitor(options.slowLinkThreshold ?? 4);
     this.#retransmitter = new Retransmitter(this.#engine, this.nack, this.rtx, this.#slowLink);
-    this.#rtcpTimer = setInterval(() => this.#sendReports(), RTCP_INTERVAL_MS);
+    this.#rtcpTimer = setInterval(() => this.#sendReports(), RTCP_INTERVAL_MS / REPORT_SLOTS);
     this.#rtcpTimer.unref();
     this.audio = new AudioMixers({
       transport: new FastAudioTransport(this),
@@ -620,31 +628,43 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
   }
 
   #flushRtcp(): void {
-    const f = this.#engine;
-    for (const { ep, context, bytes } of this.#rtcpQueue.splice(0)) {
-      if (!ep.bypass) continue;
-      f.input.set(bytes);
-      const n = f.protectRtcp(context, bytes.length);
-      // dgram defers the send to the next tick: give it its own copy (RTCP is a few packets a second).
-      if (n > 0) ep.bypass.send(Buffer.from(f.input.subarray(0, n)), 0, n);
-    }
+    for (const { ep, context, bytes } of this.#rtcpQueue.splice(0)) this.#protectAndSendRtcp(ep, bytes, context);
   }
 
-  /** Every second: a receiver report (+ REMB) and a sender report per stream sent, per PeerConnection. */
+  /** Protects `plain` with the RTCP context `context` and sends it to the endpoint's client. */
+  #protectAndSendRtcp(ep: FastEndpoint, plain: Uint8Array, context: number): void {
+    if (!ep.bypass || context < 0) return;
+    const f = this.#engine;
+    f.input.set(plain);
+    const n = f.protectRtcp(context, plain.length);
+    // A copy of its own: a send to a host name is still deferred by dgram (RTCP is a few packets a second per PeerConnection).
+    if (n > 0) ep.bypass.send(Buffer.from(f.input.subarray(0, n)), 0, n);
+  }
+
+  /**
+   * Every RTCP_INTERVAL_MS / REPORT_SLOTS: the PeerConnections of this slot send a receiver report
+   * (+ REMB) and a sender report per stream sent, so each reports once per interval. Sent at once,
+   * not queued: a timer callback never runs while the engine's input holds a packet being
+   * forwarded, and a queue cap would drop reports beyond a few hundred PeerConnections.
+   */
   #sendReports(): void {
     const now = performance.now();
-    this.#slowLink.flush(now, (event) => this.#endpoints.get(event.handle)?.peer.noteSlowLink(event.mid, event.kind, event.uplink, event.lost));
+    const slot = this.#reportSlot;
+    this.#reportSlot = (slot + 1) % REPORT_SLOTS;
+    if (slot === 0) this.#slowLink.flush(now, (event) => this.#endpoints.get(event.handle)?.peer.noteSlowLink(event.mid, event.kind, event.uplink, event.lost));
     const ntp = ntpNow();
+    let i = 0;
     for (const ep of this.#endpoints.values()) {
-      if (!ep.bypass) continue;
+      if (i++ % REPORT_SLOTS !== slot || !ep.bypass) continue;
       const blocks = [...ep.ingress.values()].filter((s) => s.stats.packets > 0).map((s) => s.stats.block(now));
       let end = writeReceiverReport(this.#rtcpOut, ep.rtcpSsrc, blocks);
       if (ep.bitrateCap > 0) end = writeRemb(this.#rtcpOut, end, ep.rtcpSsrc, ep.bitrateCap, [...ep.ingress.keys()]);
-      this.#sendRtcp(ep, end);
+      this.#protectAndSendRtcp(ep, this.#rtcpOut.subarray(0, end), ep.rtcpEgress);
       for (const eg of ep.egress.values()) {
         if (eg.packets === 0) continue;
         const rtpTs = (eg.lastTimestamp + Math.round(((now - eg.lastSentAt) * eg.clockRate) / 1000)) >>> 0;
-        this.#sendRtcp(ep, writeSenderReport(this.#rtcpOut, eg.localSsrc, ntp, rtpTs, eg.packets, eg.octets), eg.engineId);
+        const length = writeSenderReport(this.#rtcpOut, eg.localSsrc, ntp, rtpTs, eg.packets, eg.octets);
+        this.#protectAndSendRtcp(ep, this.#rtcpOut.subarray(0, length), eg.engineId);
       }
     }
   }
