@@ -5,6 +5,7 @@ import { audiobridge } from './audiobridge.ts';
 import { audiobridgeGateway, audiobridgeGatewayActive } from './audiobridgeGateway.ts';
 import { echotest } from './echotest.ts';
 import { fanout } from './fanout.ts';
+import { memory } from './memory.ts';
 import { reload } from './reload.ts';
 import { signalling } from './signalling.ts';
 import { videoroom, videoroomMultistream } from './videoroom.ts';
@@ -14,6 +15,7 @@ export const scenarios: Record<string, Scenario> = {
   signalling,
   reload,
   fanout,
+  memory,
   echotest,
   videoroom,
   'videoroom-multistream': videoroomMultistream,
