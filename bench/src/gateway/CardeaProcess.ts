@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tasksetPath, coreCount } from '../system/cpuAffinity.ts';
 import type { GatewayProcess } from './GatewayProcessTypes.ts';
+import { GATEWAY_NODE_FLAGS } from '../../../core/src/nodeFlags.ts';
 import { ChildGateway } from './ChildGateway.ts';
 import { freePorts } from './ports.ts';
 
@@ -52,6 +53,7 @@ export class CardeaProcess implements GatewayProcess {
     const ports = await freePorts(3);
     const main = fileURLToPath(new URL('./main.ts', import.meta.resolve('@cardea/core')));
     const args = [
+      ...GATEWAY_NODE_FLAGS, // as `npm start` runs it
       main,
       ...['--ws-port', String(ports[0]), '--http-port', String(ports[1]), '--admin-port', String(ports[2])],
       ...['--log-level', options.logLevel ?? 'warn', '--admin-secret', randomUUID()],

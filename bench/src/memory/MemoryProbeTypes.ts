@@ -1,7 +1,14 @@
 // The IPC messages between the memory scenario (bench process) and memoryProbe.ts (gateway child).
 
-/** What the gateway reports after collecting garbage. Bytes unless said otherwise. */
+/**
+ * What the gateway reports after collecting garbage. Bytes unless said otherwise. `*Running`: after
+ * ordinary full collections, V8's young generation still at its working size (what the process
+ * sits at); the rest: after `last-resort` collections that shrink it (what the gateway retains,
+ * much less noisy between runs).
+ */
 export interface ProbeSample {
+  rssRunning: number;
+  heapTotalRunning: number;
   rss: number;
   heapTotal: number;
   heapUsed: number;
@@ -25,11 +32,28 @@ export interface ProbeSample {
 }
 
 /** Bench → probe. */
-export type ProbeRequest = { type: 'sample'; id: number } | { type: 'snapshot'; id: number; file: string } | { type: 'stop'; id: number };
+export type ProbeRequest =
+  | { type: 'sample'; id: number }
+  | { type: 'window'; id: number; ms: number }
+  | { type: 'snapshot'; id: number; file: string }
+  | { type: 'stop'; id: number };
+
+/** What the gateway spent over a window of media (no forced gc() inside it). */
+export interface ProbeWindow {
+  /** User + system CPU over the window, as a fraction of one core. */
+  cpu: number;
+  /** Young-generation collections (scavenges) per second, and their total pause in ms per second. */
+  scavengesPerSecond: number;
+  scavengeMsPerSecond: number;
+  /** Every other collection (mark-compact, incremental marking steps), same units. */
+  otherGcPerSecond: number;
+  otherGcMsPerSecond: number;
+}
 
 /** Probe → bench. */
 export type ProbeReply =
   | { type: 'ready'; wsUrl: string }
   | { type: 'sample'; id: number; sample: ProbeSample }
+  | { type: 'window'; id: number; window: ProbeWindow }
   | { type: 'snapshot'; id: number; file: string }
   | { type: 'error'; id: number; message: string };

@@ -4,9 +4,10 @@
 // A child (not the bench process) so that the load generator's own werift peers are not measured.
 import { readFileSync } from 'node:fs';
 import { registerHooks } from 'node:module';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { getHeapStatistics, writeHeapSnapshot } from 'node:v8';
-import type { ProbeReply, ProbeRequest, ProbeSample } from './MemoryProbeTypes.ts';
+import type { ProbeReply, ProbeRequest, ProbeSample, ProbeWindow } from './MemoryProbeTypes.ts';
 
 /** Every module URL loaded after this point (the gateway's whole import graph). */
 const loadedModules: string[] = [];
@@ -64,7 +65,8 @@ wasmApi.instantiate = async (...args: unknown[]) => {
   return result;
 };
 
-const gc = (globalThis as { gc?: () => void }).gc;
+/** The --expose-gc function; `flavor: 'last-resort'` also shrinks the young generation and frees pooled pages. */
+const gc = (globalThis as { gc?: (options?: { type: 'major'; execution: 'sync'; flavor: 'regular' | 'last-resort' }) => void }).gc;
 if (!gc) throw new Error('memoryProbe: run with --expose-gc');
 
 const { Gateway, parseConfig } = await import('@cardea/core');
@@ -76,6 +78,39 @@ const config = parseConfig({
   transports: { websocket: { port: 0 }, http: { port: 0 }, admin: { port: 0 } },
 });
 const gateway = await Gateway.start({ config, log: pino({ level: 'silent' }) });
+
+/** Garbage collections so far: young generation (scavenges) and the rest, count and total ms. */
+const gcTotals = { scavenges: 0, scavengeMs: 0, other: 0, otherMs: 0 };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    const kind = (entry as { detail?: { kind?: number } }).detail?.kind;
+    if (kind === constants.NODE_PERFORMANCE_GC_MINOR) {
+      gcTotals.scavenges++;
+      gcTotals.scavengeMs += entry.duration;
+    } else {
+      gcTotals.other++;
+      gcTotals.otherMs += entry.duration;
+    }
+  }
+}).observe({ entryTypes: ['gc'] });
+
+/** CPU and GC over `ms` of whatever the gateway is doing (media, for the bench). */
+async function window(ms: number): Promise<ProbeWindow> {
+  const gc0 = { ...gcTotals };
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  await nextTurn(); // the observer's last entries
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    cpu: (cpu.user + cpu.system) / 1e6 / seconds,
+    scavengesPerSecond: (gcTotals.scavenges - gc0.scavenges) / seconds,
+    scavengeMsPerSecond: (gcTotals.scavengeMs - gc0.scavengeMs) / seconds,
+    otherGcPerSecond: (gcTotals.other - gc0.other) / seconds,
+    otherGcMsPerSecond: (gcTotals.otherMs - gc0.otherMs) / seconds,
+  };
+}
 
 function send(reply: ProbeReply): void {
   process.send?.(reply);
@@ -120,6 +155,13 @@ async function sample(): Promise<ProbeSample> {
     gc?.();
     await nextTurn();
   }
+  const running = process.memoryUsage();
+  // Then what V8 can give back: the young generation shrinks to its minimum and pooled pages go.
+  // What stays is what the gateway retains; the RSS above is what it sits at while working.
+  for (let i = 0; i < 2; i++) {
+    gc?.({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+    await nextTurn();
+  }
   const usage = process.memoryUsage();
   const heap = getHeapStatistics();
   const wasm = memories.map((ref) => ref.deref()?.buffer.byteLength).filter((n): n is number => n !== undefined);
@@ -130,6 +172,8 @@ async function sample(): Promise<ProbeSample> {
     byPackage[key] = (byPackage[key] ?? 0) + 1;
   }
   return {
+    rssRunning: running.rss,
+    heapTotalRunning: running.heapTotal,
     rss: usage.rss,
     heapTotal: usage.heapTotal,
     heapUsed: usage.heapUsed,
@@ -151,6 +195,7 @@ process.on('message', (raw) => {
   void (async () => {
     try {
       if (request.type === 'sample') send({ type: 'sample', id: request.id, sample: await sample() });
+      else if (request.type === 'window') send({ type: 'window', id: request.id, window: await window(request.ms) });
       else if (request.type === 'snapshot') {
         await sample(); // collect first, as the samples do
         send({ type: 'snapshot', id: request.id, file: writeHeapSnapshot(request.file) });

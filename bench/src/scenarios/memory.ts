@@ -9,13 +9,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GATEWAY_NODE_FLAGS } from '../../../core/src/nodeFlags.ts';
 import type { Scenario, ScenarioOptions, ScenarioResult } from '../BenchTypes.ts';
 import type { CampaignContext } from '../campaign/CampaignTypes.ts';
 import { ChildGateway } from '../gateway/ChildGateway.ts';
 import { JanusWsClient } from '../load/JanusWsClient.ts';
 import { LoadGenerator, type LeanPeer } from '../load/LoadGenerator.ts';
 import { growth, summarizeHeapSnapshot, type Growth, type HeapSummary } from '../memory/heapSnapshotSummary.ts';
-import type { ProbeReply, ProbeRequest, ProbeSample } from '../memory/MemoryProbeTypes.ts';
+import type { ProbeReply, ProbeRequest, ProbeSample, ProbeWindow } from '../memory/MemoryProbeTypes.ts';
 import { formatTable } from '../report/table.ts';
 import { echotestPlan } from './echotest.ts';
 
@@ -42,9 +43,13 @@ class Probe {
 
   static async start(): Promise<{ probe: Probe; wsUrl: string }> {
     const entry = fileURLToPath(new URL('../memory/memoryProbe.ts', import.meta.url));
-    // CARDEA_BENCH_NODE_FLAGS: extra node flags for the gateway, to compare V8 or allocator settings.
+    // The gateway's own flags (as `npm start`), then CARDEA_BENCH_NODE_FLAGS to compare V8 settings
+    // (a later flag wins, e.g. --max-semi-space-size=16 for Node's default).
     const flags = (process.env.CARDEA_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-    const child = fork(entry, ['127.0.0.1'], { execArgv: ['--expose-gc', ...flags], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const child = fork(entry, ['127.0.0.1'], {
+      execArgv: ['--expose-gc', ...GATEWAY_NODE_FLAGS, ...flags],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
     const probe = new Probe(child);
     const wsUrl = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`memory probe did not start: ${probe.#child.outputTail()}`)), 30_000);
@@ -78,6 +83,13 @@ class Probe {
     return reply.sample;
   }
 
+  /** CPU and GC of the gateway over the next `ms`. */
+  async window(ms: number): Promise<ProbeWindow> {
+    const reply = await this.#call({ type: 'window', id: this.#next++, ms });
+    if (reply.type !== 'window') throw new Error('memory probe: unexpected reply');
+    return reply.window;
+  }
+
   async snapshot(file: string): Promise<string> {
     const reply = await this.#call({ type: 'snapshot', id: this.#next++, file });
     if (reply.type !== 'snapshot') throw new Error('memory probe: unexpected reply');
@@ -95,6 +107,8 @@ class Probe {
 interface MemoryLevel {
   peers: number;
   sample: ProbeSample;
+  /** CPU and GC over the 2 s of media before the sample. */
+  window: ProbeWindow;
 }
 
 /** Levels of a run: 0, 1, 10, 50, 100 (quick: 0, 1, 2, 5), capped by --max; 1 shows what the first PC loads. */
@@ -117,12 +131,12 @@ async function joinUntil(ctx: CampaignContext, peers: LeanPeer[], count: number,
 }
 
 /**
- * One gateway child with a load generator: `onLevel(level, probe)` runs once `level` PCs are up and
- * media has flowed for 2 s. Everything is closed at the end.
+ * One gateway child with a load generator: `onLevel(level, probe, window)` runs once `level` PCs
+ * are up and media has flowed for 2 s (`window`: the gateway's CPU and GC over those 2 s). Everything is closed at the end.
  */
 async function withGateway(
   levels: number[],
-  onLevel: (level: number, probe: Probe) => Promise<void>,
+  onLevel: (level: number, probe: Probe, window: ProbeWindow) => Promise<void>,
   progress: (label: string) => void,
 ): Promise<void> {
   const { probe, wsUrl } = await Probe.start();
@@ -141,8 +155,9 @@ async function withGateway(
     await sleep(1000); // let start-up work (timers, lazy compilation) settle before the idle sample
     for (const level of levels) {
       await joinUntil(ctx, peers, level, (n) => progress(`joining echo session ${n}/${level}`));
-      await sleep(level === 0 ? 0 : 2000); // media flowing: NACK, RTCP and stats state filled
-      await onLevel(level, probe);
+      // 2 s of media (NACK, RTCP and stats state filled), its CPU and GC measured by the gateway.
+      const window = await probe.window(2000);
+      await onLevel(level, probe, window);
     }
   } finally {
     await generator.close();
@@ -161,8 +176,8 @@ async function run(options: ScenarioOptions): Promise<ScenarioResult> {
   const measured: MemoryLevel[] = [];
   await withGateway(
     levels,
-    async (level, probe) => {
-      measured.push({ peers: level, sample: await probe.sample() });
+    async (level, probe, window) => {
+      measured.push({ peers: level, sample: await probe.sample(), window });
     },
     (label) => onProgress((0.7 * (measured.length + 1)) / levels.length, label),
   );
@@ -187,20 +202,24 @@ async function run(options: ScenarioOptions): Promise<ScenarioResult> {
 
 function report(measured: MemoryLevel[], snapshots: Map<number, HeapSummary>, snapshotAt: number[]): ScenarioResult {
   const idle = measured[0]?.sample;
-  const rows = measured.map(({ peers, sample }) => {
-    const perPc = (field: 'rss' | 'heapUsed' | 'external' | 'arrayBuffers'): string =>
+  const rows = measured.map(({ peers, sample, window }) => {
+    const perPc = (field: 'rssRunning' | 'rss' | 'heapUsed' | 'external' | 'arrayBuffers'): string =>
       peers > 0 && idle ? ((sample[field] - idle[field]) / 1048576 / peers).toFixed(2) : '';
     return [
       String(peers),
-      String(sample.threads),
+      mib(sample.rssRunning).toFixed(1),
       mib(sample.rss).toFixed(1),
       mib(sample.heapUsed).toFixed(1),
       mib(sample.external).toFixed(1),
       mib(sample.arrayBuffers).toFixed(1),
       mib(sample.wasmMemories.reduce((a, b) => a + b, 0)).toFixed(1),
+      perPc('rssRunning'),
       perPc('rss'),
       perPc('heapUsed'),
       perPc('arrayBuffers'),
+      `${Math.round(window.cpu * 100)}%`,
+      window.scavengesPerSecond.toFixed(1),
+      (window.scavengeMsPerSecond + window.otherGcMsPerSecond).toFixed(1),
     ];
   });
   const [from, to] = snapshotAt as [number, number];
@@ -212,8 +231,27 @@ function report(measured: MemoryLevel[], snapshots: Map<number, HeapSummary>, sn
   const owners = before && after && pcs > 0 ? growth(before.arrayBuffersByOwner, after.arrayBuffersByOwner, 15) : [];
   const packages = Object.entries(idle?.modulesByPackage ?? {}).sort((a, b) => b[1] - a[1]);
   const summary = [
-    'memory (MiB; per PC = growth over the idle level / PCs; after gc())',
-    formatTable([['PCs', 'threads', 'RSS', 'heap used', 'external', 'arrayBuffers', 'wasm', 'RSS/PC', 'heap/PC', 'AB/PC'], ...rows]),
+    'memory (MiB; per PC = growth over the idle level / PCs; RSS run: after gc(), RSS kept: after last-resort gc() that',
+    'shrinks the young generation; the rest after it); CPU and GC over the 2 s of media before the sample',
+    formatTable([
+      [
+        'PCs',
+        'RSS run',
+        'RSS kept',
+        'heap used',
+        'external',
+        'arrayBuffers',
+        'wasm',
+        'run/PC',
+        'kept/PC',
+        'heap/PC',
+        'AB/PC',
+        'CPU',
+        'scav/s',
+        'GC ms/s',
+      ],
+      ...rows,
+    ]),
     '',
     `idle: ${idle?.modules ?? 0} modules loaded; WebAssembly memories ${idle?.wasmMemories.map((b) => `${mib(b)} MiB`).join(', ') || 'none'}; at ${measured.at(-1)?.peers ?? 0} PCs: ${
       measured
