@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
+// The flags: core/src/nodeFlags.ts (also in package.json's `start`).
 import { CommanderError } from 'commander';
 import { ConfigError, loadConfig } from './config/loadConfig.ts';
 import { Gateway } from './Gateway.ts';

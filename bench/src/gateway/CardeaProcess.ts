@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tasksetPath, coreCount } from '../system/cpuAffinity.ts';
 import type { GatewayProcess } from './GatewayProcessTypes.ts';
+import { GATEWAY_NODE_FLAGS } from '../../../core/src/nodeFlags.ts';
 import { ChildGateway } from './ChildGateway.ts';
 import { freePorts } from './ports.ts';
 
@@ -56,8 +57,9 @@ export class CardeaProcess implements GatewayProcess {
     // CARDEA_BENCH_NODE_FLAGS: extra node flags for the gateway (e.g. `--trace-gc`), space-separated.
     const nodeFlags = (process.env.CARDEA_BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
     const args = [
+      ...GATEWAY_NODE_FLAGS, // as `npm start` runs it
       ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
-      ...nodeFlags,
+      ...nodeFlags, // after the defaults: V8 takes the last value of a flag
       main,
       ...['--ws-port', String(ports[0]), '--http-port', String(ports[1]), '--admin-port', String(ports[2])],
       ...['--log-level', options.logLevel ?? 'warn', '--admin-secret', randomUUID()],

@@ -8,6 +8,7 @@ import { audiobridgeRoom, audiobridgeRoomAuto } from './audiobridgeRoom.ts';
 import { echotest } from './echotest.ts';
 import { fanout } from './fanout.ts';
 import { mcuVsSfu } from './mcuVsSfu.ts';
+import { memory } from './memory.ts';
 import { reload } from './reload.ts';
 import { signalling } from './signalling.ts';
 import { videoroom, videoroomMultistream } from './videoroom.ts';
@@ -17,6 +18,7 @@ export const scenarios: Record<string, Scenario> = {
   signalling,
   reload,
   fanout,
+  memory,
   echotest,
   videoroom,
   'videoroom-multistream': videoroomMultistream,

@@ -3,16 +3,8 @@
 // one frame and which decodes in-band FEC. All encoders and decoders share the package's one
 // WebAssembly instance (one heap holding many codec states: ~44 KB per encoder, ~18 KB per decoder
 // at 16 kHz mono); the wrapper re-reads its heap views on every call, so heap growth is safe.
-import {
-  Application,
-  createDecoder,
-  createEncoder,
-  loadLibopus,
-  Signal,
-  type OpusDecoderHandle,
-  type OpusEncoderHandle,
-  type SampleRate,
-} from 'libopus-wasm';
+import type * as Libopus from 'libopus-wasm';
+import type { OpusDecoderHandle, OpusEncoderHandle, SampleRate } from 'libopus-wasm';
 
 /** Sample rates libopus encodes and decodes at (Janus AudioBridge `sampling_rate`). */
 export const OPUS_RATES: readonly SampleRate[] = [8000, 12000, 16000, 24000, 48000];
@@ -20,11 +12,23 @@ export const OPUS_RATES: readonly SampleRate[] = [8000, 12000, 16000, 24000, 480
 /** Largest Opus packet for one 20 ms mono frame (RFC 6716 §3.4: 1275 bytes per frame). */
 export const MAX_OPUS_FRAME_BYTES = 1275;
 
+let library: Promise<typeof Libopus> | undefined;
 let loaded: Promise<string> | undefined;
+
+/**
+ * The libopus-wasm package, imported on first use: its glue module (380 KB with the WASM inlined)
+ * stays out of gateways that never mix audio (`npm run bench -- memory` measures idle memory).
+ */
+function libopus(): Promise<typeof Libopus> {
+  library ??= import('libopus-wasm');
+  return library;
+}
 
 /** Loads libopus once per process; resolves to its version string ("libopus 1.6.1"). */
 export function loadOpus(): Promise<string> {
-  loaded ??= loadLibopus().then((info) => info.version);
+  loaded ??= libopus()
+    .then((opus) => opus.loadLibopus())
+    .then((info) => info.version);
   return loaded;
 }
 
@@ -58,6 +62,7 @@ export class OpusFrameEncoder {
 
   static async create(settings: OpusEncoderSettings): Promise<OpusFrameEncoder> {
     await loadOpus();
+    const { Application, createEncoder, Signal } = await libopus();
     const encoder = await createEncoder({
       sampleRate: settings.sampleRate,
       channels: 1,
@@ -124,7 +129,7 @@ export class OpusFrameDecoder {
 
   static async create(sampleRate: SampleRate): Promise<OpusFrameDecoder> {
     await loadOpus();
-    return new OpusFrameDecoder(await createDecoder({ sampleRate, channels: 1 }), sampleRate);
+    return new OpusFrameDecoder(await (await libopus()).createDecoder({ sampleRate, channels: 1 }), sampleRate);
   }
 
   /**
@@ -171,7 +176,7 @@ export class OpusFrameDecoder {
 
   /** Forgets the decoder's history (Janus `resetdecoder`). */
   async reset(): Promise<void> {
-    const fresh = await createDecoder({ sampleRate: this.#rate, channels: 1 });
+    const fresh = await (await libopus()).createDecoder({ sampleRate: this.#rate, channels: 1 });
     this.#decoder.free();
     this.#decoder = fresh;
   }
