@@ -30,7 +30,33 @@ export interface CampaignRatios {
   /** Ratio of RSS growth above idle (what the participants cost). */
   memoryGrowthRatio: number | null;
   maxHeld: { cardea: number | null; janus: number | null };
+  /**
+   * The CPU comparison where it means something: levels at which both gateways used less than
+   * SATURATED of a core (a saturated gateway's CPU is capped, so a ratio there says nothing).
+   * `top` is the highest such level; `median` the median ratio over all of them.
+   */
+  unsaturated: { levels: number; top: number; topRatio: number; median: number } | null;
+  /** Cardea ≤ Janus judged on the unsaturated median when there is one, else at matched load. */
   cardeaCpuAtMostJanus: boolean | null;
+}
+
+/** A gateway at or above this fraction of its core is saturated for the CPU comparison. */
+export const SATURATED = 0.9;
+
+/** CPU ratios Cardea / Janus at the levels (1 participant or more) where neither was saturated. */
+function unsaturatedRatios(cardea: CampaignData, janus: CampaignData): CampaignRatios['unsaturated'] {
+  const points: Array<{ n: number; ratio: number }> = [];
+  for (const c of cardea.levels) {
+    const j = janus.levels.find((l) => l.participants === c.participants);
+    if (c.participants < 1 || !j || c.gatewayCpu === null || j.gatewayCpu === null || j.gatewayCpu <= 0) continue;
+    if (c.gatewayCpu >= SATURATED || j.gatewayCpu >= SATURATED) continue;
+    points.push({ n: c.participants, ratio: c.gatewayCpu / j.gatewayCpu });
+  }
+  const top = points.at(-1);
+  if (!top) return null;
+  const sorted = points.map((p) => p.ratio).sort((a, b) => a - b);
+  const round = (v: number): number => Math.round(v * 1000) / 1000;
+  return { levels: points.length, top: top.n, topRatio: round(top.ratio), median: round(sorted[Math.floor(sorted.length / 2)] as number) };
 }
 
 /** The most recent result file of `scenario` for each gateway in `outDir`. */
@@ -58,7 +84,15 @@ export function campaignRatios(cardea: CampaignData | undefined, janus: Campaign
     a === null || a === undefined || b === null || b === undefined || b === 0 ? null : Math.round((a / b) * 1000) / 1000;
   const maxHeld = { cardea: cardea?.maxHeld ?? null, janus: janus?.maxHeld ?? null };
   if (!cardea || !janus)
-    return { matchedParticipants: null, cpuRatio: null, memoryRatio: null, memoryGrowthRatio: null, maxHeld, cardeaCpuAtMostJanus: null };
+    return {
+      matchedParticipants: null,
+      cpuRatio: null,
+      memoryRatio: null,
+      memoryGrowthRatio: null,
+      maxHeld,
+      unsaturated: null,
+      cardeaCpuAtMostJanus: null,
+    };
   const n = Math.min(cardea.joined, janus.joined);
   const c = levelAt(cardea, n);
   const j = levelAt(janus, n);
@@ -71,7 +105,8 @@ export function campaignRatios(cardea: CampaignData | undefined, janus: Campaign
     memoryRatio: ratio(c?.gatewayRssBytes, j?.gatewayRssBytes),
     memoryGrowthRatio: ratio(growth(cardea, c), growth(janus, j)),
     maxHeld,
-    cardeaCpuAtMostJanus: cpuRatio === null ? null : cpuRatio <= 1,
+    unsaturated: unsaturatedRatios(cardea, janus),
+    cardeaCpuAtMostJanus: ((u) => (u ? u.median <= 1 : cpuRatio === null ? null : cpuRatio <= 1))(unsaturatedRatios(cardea, janus)),
   };
 }
 
@@ -133,7 +168,12 @@ function markdown(scenario: string, runs: Partial<Record<'cardea' | 'janus', Loa
     '',
     '| | Cardea / Janus |',
     '|---|---|',
-    `| CPU at matched load (${r.matchedParticipants ?? 'n/a'} ${any.data.unit}s) | **${x(r.cpuRatio)}** ${r.cardeaCpuAtMostJanus === null ? '' : r.cardeaCpuAtMostJanus ? '(goal met: Cardea ≤ Janus)' : '(goal missed: Cardea > Janus)'} |`,
+    `| CPU where neither gateway is saturated (< ${SATURATED * 100}% of its core) | ${
+      r.unsaturated
+        ? `**${x(r.unsaturated.median)}** median over ${r.unsaturated.levels} levels; ${x(r.unsaturated.topRatio)} at ${r.unsaturated.top} ${any.data.unit}s, the highest such level`
+        : 'n/a (no such level)'
+    } ${r.cardeaCpuAtMostJanus === null ? '' : r.cardeaCpuAtMostJanus ? '(goal met: Cardea ≤ Janus)' : '(goal missed: Cardea > Janus)'} |`,
+    `| CPU at matched load (${r.matchedParticipants ?? 'n/a'} ${any.data.unit}s, the most both joined) | ${x(r.cpuRatio)} |`,
     `| memory (RSS) at matched load | ${x(r.memoryRatio)} (growth above idle: ${x(r.memoryGrowthRatio)}) |`,
     `| max ${any.data.unit}s held with loss and late ≤ 1% | Cardea ${held(runs.cardea?.data)}, Janus ${held(runs.janus?.data)} |`,
     '',
