@@ -36,7 +36,15 @@ export interface CampaignRatios {
    * `top` is the highest such level; `median` the median ratio over all of them.
    */
   unsaturated: { levels: number; top: number; topRatio: number; median: number } | null;
-  /** Cardea ≤ Janus judged on the unsaturated median when there is one, else at matched load. */
+  /**
+   * The steady phase's CPU ratio when both gateways reached it with the same participants and
+   * neither was saturated there: the cleanest figure (30 s without join transients).
+   */
+  steadyUnsaturated: number | null;
+  /**
+   * Cardea ≤ Janus, judged on `steadyUnsaturated` when there is one, else on the unsaturated
+   * levels' median, else at matched load.
+   */
   cardeaCpuAtMostJanus: boolean | null;
 }
 
@@ -91,12 +99,26 @@ export function campaignRatios(cardea: CampaignData | undefined, janus: Campaign
       memoryGrowthRatio: null,
       maxHeld,
       unsaturated: null,
+      steadyUnsaturated: null,
       cardeaCpuAtMostJanus: null,
     };
   const n = Math.min(cardea.joined, janus.joined);
   const c = levelAt(cardea, n);
   const j = levelAt(janus, n);
   const cpuRatio = ratio(c?.gatewayCpu, j?.gatewayCpu);
+  const unsaturated = unsaturatedRatios(cardea, janus);
+  const cs = cardea.steady;
+  const js = janus.steady;
+  const steadyUnsaturated =
+    cs &&
+    js &&
+    cardea.joined === janus.joined &&
+    cs.gatewayCpu !== null &&
+    js.gatewayCpu !== null &&
+    cs.gatewayCpu < SATURATED &&
+    js.gatewayCpu < SATURATED
+      ? ratio(cs.gatewayCpu, js.gatewayCpu)
+      : null;
   const growth = (d: CampaignData, l: CampaignLevel | undefined): number | null =>
     l?.gatewayRssBytes != null && d.gatewayIdleRssBytes !== null ? l.gatewayRssBytes - d.gatewayIdleRssBytes : null;
   return {
@@ -105,8 +127,12 @@ export function campaignRatios(cardea: CampaignData | undefined, janus: Campaign
     memoryRatio: ratio(c?.gatewayRssBytes, j?.gatewayRssBytes),
     memoryGrowthRatio: ratio(growth(cardea, c), growth(janus, j)),
     maxHeld,
-    unsaturated: unsaturatedRatios(cardea, janus),
-    cardeaCpuAtMostJanus: ((u) => (u ? u.median <= 1 : cpuRatio === null ? null : cpuRatio <= 1))(unsaturatedRatios(cardea, janus)),
+    unsaturated,
+    steadyUnsaturated,
+    cardeaCpuAtMostJanus:
+      (steadyUnsaturated ?? unsaturated?.median ?? cpuRatio) === null
+        ? null
+        : (steadyUnsaturated ?? unsaturated?.median ?? cpuRatio ?? 0) <= 1,
   };
 }
 
@@ -158,6 +184,8 @@ function markdown(scenario: string, runs: Partial<Record<'cardea' | 'janus', Loa
   const x = (v: number | null): string => (v === null ? 'n/a' : `${v.toFixed(2)}×`);
   const held = (d: CampaignData | undefined): string =>
     d === undefined ? 'not run' : d.maxHeld >= d.max && d.joined === d.max ? `≥ ${d.maxHeld} (never broke)` : String(d.maxHeld);
+  const goal =
+    r.cardeaCpuAtMostJanus === null ? '' : r.cardeaCpuAtMostJanus ? '(goal met: Cardea ≤ Janus)' : '(goal missed: Cardea > Janus)';
   const lines: string[] = [`# ${scenario}: Cardea vs Janus`, ''];
   const any = (runs.cardea ?? runs.janus) as Loaded;
   lines.push(
@@ -168,11 +196,16 @@ function markdown(scenario: string, runs: Partial<Record<'cardea' | 'janus', Loa
     '',
     '| | Cardea / Janus |',
     '|---|---|',
-    `| CPU where neither gateway is saturated (< ${SATURATED * 100}% of its core) | ${
+    ...(r.steadyUnsaturated === null
+      ? []
+      : [
+          `| CPU in the steady phase (${r.matchedParticipants ?? 'n/a'} ${any.data.unit}s, neither saturated) | **${x(r.steadyUnsaturated)}** ${goal} |`,
+        ]),
+    `| CPU where neither gateway is saturated (< ${SATURATED * 100}% of its core), per ramp level | ${
       r.unsaturated
-        ? `**${x(r.unsaturated.median)}** median over ${r.unsaturated.levels} levels; ${x(r.unsaturated.topRatio)} at ${r.unsaturated.top} ${any.data.unit}s, the highest such level`
+        ? `${r.steadyUnsaturated === null ? `**${x(r.unsaturated.median)}**` : x(r.unsaturated.median)} median over ${r.unsaturated.levels} levels; ${x(r.unsaturated.topRatio)} at ${r.unsaturated.top} ${any.data.unit}s, the highest such level`
         : 'n/a (no such level)'
-    } ${r.cardeaCpuAtMostJanus === null ? '' : r.cardeaCpuAtMostJanus ? '(goal met: Cardea ≤ Janus)' : '(goal missed: Cardea > Janus)'} |`,
+    } ${r.steadyUnsaturated === null ? goal : ''} |`,
     `| CPU at matched load (${r.matchedParticipants ?? 'n/a'} ${any.data.unit}s, the most both joined) | ${x(r.cpuRatio)} |`,
     `| memory (RSS) at matched load | ${x(r.memoryRatio)} (growth above idle: ${x(r.memoryGrowthRatio)}) |`,
     `| max ${any.data.unit}s held with loss and late ≤ 1% | Cardea ${held(runs.cardea?.data)}, Janus ${held(runs.janus?.data)} |`,
