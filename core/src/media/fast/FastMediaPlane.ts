@@ -3,7 +3,6 @@ import { TypedEmitter } from '../../util/TypedEmitter.ts';
 import { AudioMixers } from '../audio/AudioMixers.ts';
 import type { AudioPacketSink } from '../audio/AudioEndpointTypes.ts';
 import { FastAudioTransport, type FastAudioPlane } from './FastAudioTransport.ts';
-import { ntpNow } from '../../webrtc/weriftPatches.ts';
 import type { IncomingStreamInfo, MediaCounters, MediaEndpoint, MediaPlane, MediaPlaneEvents, PlaneRoute } from '../MediaPlaneTypes.ts';
 import { KEYFRAME_INTERVAL_MS, KEYFRAME_RETRY_MS, RouteGraph, SWITCH_STEP, wantedLayer } from '../RouteGraph.ts';
 import { RtpForwarders } from '../RtpForwarders.ts';
@@ -18,7 +17,8 @@ import { Vp8TemporalFilter } from './Vp8TemporalFilter.ts';
 import { FastEndpoint, type EgressStream, type IngressStream } from './FastEndpoint.ts';
 import { Retransmitter } from './Retransmitter.ts';
 import { unwrapRtx } from './rtx.ts';
-import { parseRtcp, writeNack, writePli, writeReceiverReport, writeRemb, writeSenderReport } from './rtcpPackets.ts';
+import { FastRtcpSender, REPORT_SLOTS, RTCP_INTERVAL_MS } from './FastRtcpSender.ts';
+import { parseRtcp } from './rtcpPackets.ts';
 import { isRtcp, readAudioLevel, rtpPayloadOffset, rtpPayloadType, rtpSequence, rtpSsrc, rtpTimestamp } from './rtpHeader.ts';
 
 /** Sizing of the fast path. */
@@ -45,15 +45,6 @@ export interface FastMediaPlaneOptions {
  * shared mix of a 1000-listener AudioBridge room is one turn (8192 × 1500 B = 12 MB, allocated once).
  */
 const ARENA_SLOTS = 8192;
-
-/** Milliseconds between RTCP reports per PeerConnection (RFC 3550 §6.2 allows far less for few members). */
-const RTCP_INTERVAL_MS = 1000;
-/**
- * Periodic reports are spread over this many timer slots per interval (each PeerConnection reports
- * in one slot): with 1,400 PeerConnections a one-second burst of ~2,800 reports would stall the
- * event loop for ~15 ms, which shows as late media.
- */
-const REPORT_SLOTS = 10;
 
 /**
  * Cardea's own media plane: werift terminates ICE, DTLS and SCTP, and Cardea moves RTP itself on
@@ -82,8 +73,7 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
   readonly #dests: FastEndpoint[] = [];
   readonly #egs: EgressStream[] = [];
   readonly #rtcpTimer: NodeJS.Timeout;
-  readonly #rtcpOut = Buffer.alloc(1500);
-  readonly #lastPli = new Map<number, number>();
+  readonly #rtcp: FastRtcpSender;
   /** Counters of what the fast path refused. */
   readonly drops = { malformed: 0, unknownSsrc: 0, tooLarge: 0 };
   /** NACK handling: packets asked for, retransmitted from the buffers, NACKs sent to publishers. */
@@ -93,9 +83,6 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
   readonly #retransmitter: Retransmitter;
   readonly #pendingKeyframes: number[] = [];
   readonly #pendingNacks: number[] = [];
-  readonly #rtcpQueue: Array<{ ep: FastEndpoint; context: number; bytes: Buffer }> = [];
-  /** The slot of the next #sendReports call (0 … REPORT_SLOTS − 1). */
-  #reportSlot = 0;
   /** The VP8 payload descriptor of the packet being forwarded (parsed once, reused). */
   readonly #vp8 = new Vp8Descriptor();
   /** Packed VP8 picture ID / TL0PICIDX of each copy being collected (copies are grouped by it). */
@@ -112,6 +99,7 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
     this.#groupSubs = new Uint32Array(maxSubscribers);
     this.#slowLink = new SlowLinkMonitor(options.slowLinkThreshold ?? 4);
     this.#retransmitter = new Retransmitter(this.#engine, this.nack, this.rtx, this.#slowLink);
+    this.#rtcp = new FastRtcpSender(this.#engine);
     this.#rtcpTimer = setInterval(() => this.#sendReports(), RTCP_INTERVAL_MS / REPORT_SLOTS);
     this.#rtcpTimer.unref();
     this.audio = new AudioMixers({
@@ -133,7 +121,8 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
 
   sendAudio(handleIds: readonly number[], count: number, payload: Uint8Array, timestamp: number): void {
     // In chunks of the engine's per-call cap; the arena ring holds ARENA_SLOTS copies per tick.
-    for (let start = 0; start < count; start += this.#subs.length) this.#sendAudioChunk(handleIds, start, Math.min(count, start + this.#subs.length), payload, timestamp);
+    for (let start = 0; start < count; start += this.#subs.length)
+      this.#sendAudioChunk(handleIds, start, Math.min(count, start + this.#subs.length), payload, timestamp);
   }
 
   #sendAudioChunk(handleIds: readonly number[], from: number, to: number, payload: Uint8Array, timestamp: number): void {
@@ -243,14 +232,14 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
   requestKeyframe(handleId: number): void {
     const ep = this.#endpoints.get(handleId);
     if (!ep) return;
-    for (const s of ep.ingress.values()) if (s.kind === 'video') this.#pli(ep, s.ssrc);
+    for (const s of ep.ingress.values()) if (s.kind === 'video') this.#rtcp.pli(ep, s.ssrc);
   }
 
   setBitrateCap(handleId: number, bitsPerSecond: number): void {
     const ep = this.#endpoints.get(handleId);
     if (!ep) return;
     ep.bitrateCap = Math.max(0, Math.floor(bitsPerSecond));
-    if (ep.bitrateCap > 0) this.#sendRtcp(ep, writeRemb(this.#rtcpOut, writeReceiverReport(this.#rtcpOut, ep.rtcpSsrc, []), ep.rtcpSsrc, ep.bitrateCap, [...ep.ingress.keys()]));
+    this.#rtcp.remb(ep);
   }
 
   setSimulcastTarget(handleId: number, mid: string, target: SimulcastTarget): void {
@@ -283,7 +272,9 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
   incoming(handleId: number): IncomingStreamInfo[] {
     const ep = this.#endpoints.get(handleId);
     // RTX streams are repairs of the listed ones, not streams of their own.
-    return [...(ep?.ingress.values() ?? [])].filter((s) => !s.rtxApt).map((s) => ({ mid: s.mid, kind: s.kind, rid: s.rid, layer: s.layer, ssrc: s.ssrc, lastRtpAt: s.lastRtpAt }));
+    return [...(ep?.ingress.values() ?? [])]
+      .filter((s) => !s.rtxApt)
+      .map((s) => ({ mid: s.mid, kind: s.kind, rid: s.rid, layer: s.layer, ssrc: s.ssrc, lastRtpAt: s.lastRtpAt }));
   }
 
   counters(handleId: number): MediaCounters | undefined {
@@ -384,7 +375,8 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
     ep.counters.packetsIn++;
     ep.counters.bytesIn += n;
     ep.peer.notePacket(info.mid, info.kind);
-    if (info.kind === 'audio' && ep.talking && ep.bypass) this.#noteLevel(ep, info.mid, readAudioLevel(buf, n, ep.bypass.extensions.audioLevel));
+    if (info.kind === 'audio' && ep.talking && ep.bypass)
+      this.#noteLevel(ep, info.mid, readAudioLevel(buf, n, ep.bypass.extensions.audioLevel));
     if (this.#forwarders.wants(ep.handleId, info.mid)) this.#forwarders.send(ep.handleId, info.mid, Buffer.from(buf.subarray(0, n)));
     if (ep.tap !== undefined) ep.tap.rtp(info.mid, info.kind, buf, n, info.codecs);
     if (info.kind === 'audio') {
@@ -445,7 +437,7 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
   #fanoutVp8Groups(n: number, count: number, seq: number, now: number): void {
     const f = this.#engine;
     const keys = this.#vp8Keys;
-    for (let start = 0; start < count; ) {
+    for (let start = 0; start < count;) {
       const key = keys[start] as number;
       let end = start + 1;
       for (let j = start + 1; j < count; j++) {
@@ -528,13 +520,17 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
     if (gap < 2 || gap > 64) return;
     this.nack.sent++;
     this.#slowLink.lost(ep.handleId, info.mid, info.kind, false, gap - 1);
-    this.#sendRtcp(ep, writeNack(this.#rtcpOut, writeReceiverReport(this.#rtcpOut, ep.rtcpSsrc, []), ep.rtcpSsrc, info.ssrc, (info.lastSeq + 1) & 0xffff, gap - 1));
+    this.#rtcp.nack(ep, info.ssrc, (info.lastSeq + 1) & 0xffff, gap - 1);
   }
 
   /** A destination stream starts forwarding another source: continue its sequence and timeline. */
   #switchSource(eg: EgressStream, info: IngressStream, codec: string | undefined): void {
     const payloadType = codec === undefined ? undefined : eg.payloadTypes.get(codec);
-    this.#engine.setRewrite(eg.engineId, { ssrc: eg.localSsrc, ...(payloadType !== undefined ? { payloadType } : {}), timestampStep: SWITCH_STEP[info.kind] });
+    this.#engine.setRewrite(eg.engineId, {
+      ssrc: eg.localSsrc,
+      ...(payloadType !== undefined ? { payloadType } : {}),
+      timestampStep: SWITCH_STEP[info.kind],
+    });
     eg.payloadType = payloadType;
     if (eg.lastSourceSsrc !== undefined) this.#engine.rebase(eg.engineId, SWITCH_STEP[info.kind]);
     eg.lastSourceSsrc = info.ssrc;
@@ -598,74 +594,25 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
     for (const mediaSsrc of keyframes) {
       for (const eg of ep.egress.values()) if (eg.localSsrc === mediaSsrc) this.#keyframeFromSourcesOf(ep.handleId, eg.mid);
     }
-    for (let i = 0; i + 2 < nacks.length; i += 3) this.#retransmitter.answerNack(ep, nacks[i] as number, nacks[i + 1] as number, nacks[i + 2] as number);
+    for (let i = 0; i + 2 < nacks.length; i += 3)
+      this.#retransmitter.answerNack(ep, nacks[i] as number, nacks[i + 1] as number, nacks[i + 2] as number);
   }
 
   /** A destination asked for a keyframe on one of its mids: ask the sources routed there. */
   #keyframeFromSourcesOf(handleId: number, mid: string): void {
     for (const from of this.#graph.sourcesOf(handleId)) {
-      if ((this.#graph.edgesFrom(from) ?? []).some((e) => e.to === handleId && (e.toMid === undefined || e.toMid === mid))) this.requestKeyframe(from);
+      if ((this.#graph.edgesFrom(from) ?? []).some((e) => e.to === handleId && (e.toMid === undefined || e.toMid === mid)))
+        this.requestKeyframe(from);
     }
   }
 
-  /** Sends a PLI for a source SSRC (RFC 4585 §6.3.1), at most one per KEYFRAME_INTERVAL_MS. */
-  #pli(ep: FastEndpoint, mediaSsrc: number): void {
-    const now = performance.now();
-    if (now - (this.#lastPli.get(mediaSsrc) ?? -Infinity) < KEYFRAME_INTERVAL_MS / 2) return;
-    this.#lastPli.set(mediaSsrc, now);
-    const end = writePli(this.#rtcpOut, writeReceiverReport(this.#rtcpOut, ep.rtcpSsrc, []), ep.rtcpSsrc, mediaSsrc);
-    this.#sendRtcp(ep, end);
-  }
-
-  /**
-   * Queues the RTCP in #rtcpOut[0..length) for the endpoint's RTCP context (or `context`). Sent from
-   * a microtask: protecting works in the engine's input, which may hold the packet being forwarded.
-   */
-  #sendRtcp(ep: FastEndpoint, length: number, context = ep.rtcpEgress): void {
-    if (!ep.bypass || context < 0 || this.#rtcpQueue.length >= 256) return;
-    this.#rtcpQueue.push({ ep, context, bytes: Buffer.from(this.#rtcpOut.subarray(0, length)) });
-    if (this.#rtcpQueue.length === 1) queueMicrotask(() => this.#flushRtcp());
-  }
-
-  #flushRtcp(): void {
-    for (const { ep, context, bytes } of this.#rtcpQueue.splice(0)) this.#protectAndSendRtcp(ep, bytes, context);
-  }
-
-  /** Protects `plain` with the RTCP context `context` and sends it to the endpoint's client. */
-  #protectAndSendRtcp(ep: FastEndpoint, plain: Uint8Array, context: number): void {
-    if (!ep.bypass || context < 0) return;
-    const f = this.#engine;
-    f.input.set(plain);
-    const n = f.protectRtcp(context, plain.length);
-    // A copy of its own: a send to a host name is still deferred by dgram (RTCP is a few packets a second per PeerConnection).
-    if (n > 0) ep.bypass.send(Buffer.from(f.input.subarray(0, n)), 0, n);
-  }
-
-  /**
-   * Every RTCP_INTERVAL_MS / REPORT_SLOTS: the PeerConnections of this slot send a receiver report
-   * (+ REMB) and a sender report per stream sent, so each reports once per interval. Sent at once,
-   * not queued: a timer callback never runs while the engine's input holds a packet being
-   * forwarded, and a queue cap would drop reports beyond a few hundred PeerConnections.
-   */
+  /** Every RTCP_INTERVAL_MS / REPORT_SLOTS: one slot's periodic reports; slow-link events once per interval. */
   #sendReports(): void {
-    const now = performance.now();
-    const slot = this.#reportSlot;
-    this.#reportSlot = (slot + 1) % REPORT_SLOTS;
-    if (slot === 0) this.#slowLink.flush(now, (event) => this.#endpoints.get(event.handle)?.peer.noteSlowLink(event.mid, event.kind, event.uplink, event.lost));
-    const ntp = ntpNow();
-    let i = 0;
-    for (const ep of this.#endpoints.values()) {
-      if (i++ % REPORT_SLOTS !== slot || !ep.bypass) continue;
-      const blocks = [...ep.ingress.values()].filter((s) => s.stats.packets > 0).map((s) => s.stats.block(now));
-      let end = writeReceiverReport(this.#rtcpOut, ep.rtcpSsrc, blocks);
-      if (ep.bitrateCap > 0) end = writeRemb(this.#rtcpOut, end, ep.rtcpSsrc, ep.bitrateCap, [...ep.ingress.keys()]);
-      this.#protectAndSendRtcp(ep, this.#rtcpOut.subarray(0, end), ep.rtcpEgress);
-      for (const eg of ep.egress.values()) {
-        if (eg.packets === 0) continue;
-        const rtpTs = (eg.lastTimestamp + Math.round(((now - eg.lastSentAt) * eg.clockRate) / 1000)) >>> 0;
-        const length = writeSenderReport(this.#rtcpOut, eg.localSsrc, ntp, rtpTs, eg.packets, eg.octets);
-        this.#protectAndSendRtcp(ep, this.#rtcpOut.subarray(0, length), eg.engineId);
-      }
+    const slot = this.#rtcp.reportSlot(this.#endpoints.values());
+    if (slot === 0) {
+      this.#slowLink.flush(performance.now(), (event) =>
+        this.#endpoints.get(event.handle)?.peer.noteSlowLink(event.mid, event.kind, event.uplink, event.lost),
+      );
     }
   }
 
