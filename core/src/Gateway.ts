@@ -16,6 +16,7 @@ import { demoFiles } from './transports/StaticFiles.ts';
 import { WebSocketTransport } from './transports/WebSocketTransport.ts';
 import { applyWeriftPatches } from './webrtc/weriftPatches.ts';
 import { webRtcOptionsFromConfig } from './webrtc/WebRtcOptions.ts';
+import { MdnsResolver } from './webrtc/MdnsResolver.ts';
 import { builtinPlugins } from './builtinPlugins.ts';
 
 /** Bound ports (0 when the listener is disabled). */
@@ -102,9 +103,11 @@ export class Gateway {
       await registry.loadBuiltins(options.plugins ?? builtinPlugins);
       await registry.restore();
       const tokens = config.general.tokenAuth ? new TokenStore() : undefined;
+      const mdnsResolver = await startMdnsResolver(config, log);
+      if (mdnsResolver) closers.push(() => mdnsResolver.close());
       const api = new JanusApi({
         config,
-        webrtc: webRtcOptionsFromConfig(config),
+        webrtc: { ...webRtcOptionsFromConfig(config), ...(mdnsResolver ? { mdnsResolver } : {}) },
         media,
         log,
         plugin: (name) => registry.get(name),
@@ -192,4 +195,22 @@ export class Gateway {
     this.#closed = true;
     for (const close of this.#closers.splice(0).reverse()) await close();
   }
+}
+
+/**
+ * The gateway's one mDNS resolver when `webrtc.mdns.enabled`, bound to the configured address (or
+ * the first IPv4 ICE address). A resolver that cannot bind is logged and left failed, so `.local`
+ * candidates are dropped and counted; the gateway still starts.
+ */
+async function startMdnsResolver(config: CardeaConfig, log: Logger): Promise<MdnsResolver | undefined> {
+  const mdns = config.webrtc.mdns;
+  if (!mdns.enabled) return undefined;
+  const ip = mdns.ip ?? config.webrtc.iceIp.find((address) => !address.includes(':'));
+  if (ip === undefined) {
+    log.error('webrtc.mdns is enabled but no IPv4 address is configured (webrtc.mdns.ip or an IPv4 iceIp): .local candidates will be ignored');
+    return undefined;
+  }
+  const resolver = new MdnsResolver({ ip, port: mdns.port, timeoutMs: mdns.timeoutMs, maxPending: mdns.maxPending }, log);
+  await resolver.open();
+  return resolver;
 }

@@ -11,6 +11,7 @@ import type { JanusApi } from './JanusApi.ts';
 import { JanusError, JanusErrorCode as E } from './JanusErrors.ts';
 import { parseFields } from './requestFields.ts';
 import type { TokenStore } from './TokenStore.ts';
+import type { RemoteCandidateStats } from '../webrtc/WebRtcPeer.ts';
 
 export interface AdminApiDeps {
   api: JanusApi;
@@ -209,7 +210,11 @@ export class AdminApi {
         ...(handle.opaqueId ? { opaque_id: handle.opaqueId } : {}),
         plugin: handle.plugin.descriptor.name,
         plugin_specific: await handle.plugin.querySession(handle.id),
-        webrtc: { up: handle.peer?.isUp ?? false, closed: handle.peer === undefined, ...(handle.peer ? handle.peer.states : {}) },
+        webrtc: {
+          up: handle.peer?.isUp ?? false,
+          closed: handle.peer === undefined,
+          ...(handle.peer ? { ...handle.peer.states, remote_candidates: remoteCandidates(handle.peer.candidateStats) } : {}),
+        },
         ...(counters ? { media: { ...counters } } : {}),
       },
     };
@@ -262,4 +267,15 @@ function toJanusError(error: unknown): JanusError {
     return new JanusError(error.message.startsWith('no user plugin') ? E.PLUGIN_NOT_FOUND : E.UNKNOWN, error.message);
   }
   return new JanusError(E.UNKNOWN, (error as Error)?.message);
+}
+
+/** A PeerConnection's remote-candidate counters as `handle_info` shows them. */
+function remoteCandidates(stats: RemoteCandidateStats): JsonObject {
+  return {
+    malformed: stats.malformed,
+    ignored_mdns: stats.ignoredMdns,
+    ignored_hostname: stats.ignoredHostname,
+    resolved_mdns: stats.resolvedMdns,
+    unresolved_mdns: stats.unresolvedMdns,
+  };
 }

@@ -132,7 +132,7 @@ export class Handle implements CoreHandle {
   #ensurePeer(): WebRtcPeer {
     if (this.#peer && !this.#peer.isClosed) return this.#peer;
     const log = this.#deps.log;
-    const peer = new WebRtcPeer(this.#deps.webrtc, (error, event) => log.error({ err: error, event, handle: this.id }, 'peer listener threw'));
+    const peer = new WebRtcPeer(this.#deps.webrtc, (error, event) => log.error({ err: error, event, handle: this.id }, 'peer listener threw'), log.child({ handle: this.id }));
     this.#peer = peer;
     this.#deps.media.attach({ handleId: this.id, peer });
     peer.events.on('up', () => {

@@ -37,7 +37,7 @@ export function serverInfo(config: CardeaConfig, plugins: PluginDescriptor[], ac
     'ice-lite': config.webrtc.iceLite,
     'ice-tcp': false,
     'full-trickle': false,
-    'mdns-enabled': false,
+    'mdns-enabled': config.webrtc.mdns.enabled,
     ...(config.webrtc.stunServer ? { 'stun-server': config.webrtc.stunServer } : {}),
     data_channels: true,
     api_secret: config.general.apiSecret !== undefined,

@@ -102,6 +102,31 @@ export const configSchema = z
           .optional(),
         /** Seconds without media before `media receiving:false` (default 1, as Janus's no_media_timer). */
         noMediaTimer: z.number().min(0.1).default(1),
+        /**
+         * Multicast DNS resolution of remote `.local` candidates (browsers hide local addresses behind
+         * them). Off by default: such candidates are ignored and counted, as Janus with `ignore_mdns`.
+         */
+        mdns: z
+          .object({
+            /** Resolve `.local` candidates (default false; `server_info` reports it as `mdns-enabled`). */
+            enabled: z.boolean().default(false),
+            /**
+             * IPv4 address of the interface to query on; the gateway's one mDNS socket binds to it
+             * (default: the first IPv4 `iceIp`). 0.0.0.0 only when given here.
+             */
+            ip: z.ipv4().optional(),
+            /**
+             * Local UDP port of that socket (default 0: an ephemeral port, whose one-shot queries are
+             * answered by unicast, RFC 6762 §5.1 and §6.7, so it never competes with avahi for 5353).
+             * 5353 makes it a full querier on the mDNS port instead.
+             */
+            port: port.default(0),
+            /** Milliseconds a lookup waits for an answer before the candidate is dropped (default 2000). */
+            timeoutMs: z.number().int().min(50).max(30_000).default(2000),
+            /** Most lookups in flight for the whole gateway; more candidates are dropped (default 64). */
+            maxPending: z.number().int().min(1).max(4096).default(64),
+          })
+          .prefault({}),
       })
       .prefault({}),
     /** User plugins: where deployed plugins are stored, and the limits of the sandbox they run in. */

@@ -17,6 +17,7 @@ const envMap: Record<string, { path: string[]; kind: 'number' | 'string' | 'list
   CARDEA_ICE_IP: { path: ['webrtc', 'iceIp'], kind: 'list' },
   CARDEA_NAT_1_1: { path: ['webrtc', 'nat11'], kind: 'string' },
   CARDEA_ICE_LITE: { path: ['webrtc', 'iceLite'], kind: 'bool' },
+  CARDEA_MDNS: { path: ['webrtc', 'mdns', 'enabled'], kind: 'bool' },
   CARDEA_LOG_LEVEL: { path: ['general', 'logLevel'], kind: 'string' },
   CARDEA_ADMIN_SECRET: { path: ['general', 'adminSecret'], kind: 'string' },
   CARDEA_API_SECRET: { path: ['general', 'apiSecret'], kind: 'string' },
@@ -72,6 +73,8 @@ export function buildCli(): Command {
     .option('--port-range <min-max>', 'UDP port range for ICE, e.g. 20000-40000')
     .option('--stun-server <host:port>', 'STUN server for full ICE')
     .addOption(new Option('--ice-lite <bool>', 'ICE-lite on or off (default true)').choices(['true', 'false']))
+    .addOption(new Option('--mdns <bool>', 'resolve remote .local (mDNS) candidates (default false: ignored)').choices(['true', 'false']))
+    .option('--mdns-ip <address>', 'IPv4 address the mDNS resolver binds to and queries on (default: the first --ice-ip)')
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (default info)')
     .option('--admin-secret <secret>', 'Admin API secret (or CARDEA_ADMIN_SECRET)')
     .option('--api-secret <secret>', 'Janus API secret (or CARDEA_API_SECRET)')
@@ -118,6 +121,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   flag(opts.nat11, ['webrtc', 'nat11'], 'string');
   flag(opts.stunServer, ['webrtc', 'stunServer'], 'string');
   flag(opts.iceLite, ['webrtc', 'iceLite'], 'bool');
+  flag(opts.mdns, ['webrtc', 'mdns', 'enabled'], 'bool');
+  flag(opts.mdnsIp, ['webrtc', 'mdns', 'ip'], 'string');
   flag(opts.logLevel, ['general', 'logLevel'], 'string');
   flag(opts.adminSecret, ['general', 'adminSecret'], 'string');
   flag(opts.apiSecret, ['general', 'apiSecret'], 'string');

@@ -63,7 +63,12 @@ export class HttpTransport {
     this.#server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.#options.port, this.#options.ip, () => resolve());
+      server.listen(this.#options.port, this.#options.ip, () => {
+        server.off('error', reject);
+        // A failed accept (EMFILE when file descriptors run out) is logged; the server keeps serving.
+        server.on('error', (error) => this.#log.warn({ err: error }, 'server error'));
+        resolve();
+      });
     });
     return (server.address() as AddressInfo).port;
   }

@@ -85,10 +85,16 @@ export class WebSocketTransport {
       handleProtocols: (protocols) => (protocols.has(protocol) ? protocol : false),
     });
     this.#wss.on('connection', (socket) => this.#onConnection(socket));
+    // ws re-emits its server's errors here; a failed accept (EMFILE) must not end the process.
+    this.#wss.on('error', (error) => this.#log.warn({ err: error }, 'websocket server error'));
     if (own) {
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(this.#options.port, this.#options.ip, () => resolve());
+        server.listen(this.#options.port, this.#options.ip, () => {
+          server.off('error', reject);
+          server.on('error', (error) => this.#log.warn({ err: error }, 'server error'));
+          resolve();
+        });
       });
     }
     return (server.address() as AddressInfo).port;

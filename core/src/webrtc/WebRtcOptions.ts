@@ -25,6 +25,16 @@ export interface WebRtcOptions {
   noMediaTimerMs: number;
   /** Who moves media: werift's per-packet path, or Cardea's fast path (werift keeps ICE/DTLS/SCTP). */
   mediaPlane: 'werift' | 'fast';
+  /**
+   * The gateway's shared mDNS resolver, when `webrtc.mdns.enabled`; without one, remote `.local`
+   * candidates are ignored (Janus's `ignore_mdns`). Default: none.
+   */
+  mdnsResolver?: CandidateResolver;
+}
+
+/** Resolves an mDNS name (canonical form, see candidateHost.ts) to an IP address, or undefined. */
+export interface CandidateResolver {
+  resolve(name: string): Promise<string | undefined>;
 }
 
 /** Derives the WebRTC options from the validated configuration. */

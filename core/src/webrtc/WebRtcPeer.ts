@@ -9,6 +9,8 @@ import {
 } from 'werift';
 import type { AnswerOptions, Jsep, MediaLine, NegotiatedJsep, OfferOptions } from '@cardea/plugin-sdk';
 import { TypedEmitter } from '../util/TypedEmitter.ts';
+import type { Logger } from '../util/logger.ts';
+import { candidateAddress, classifyCandidateHost, mdnsName, takeNonIpCandidates, withCandidateAddress } from './candidateHost.ts';
 import { summariseSdp } from './sdpSummary.ts';
 import { filterLocalCandidates, weriftConfig, type WebRtcOptions } from './WebRtcOptions.ts';
 import { applyBypassPatches, fixSenderNtp, markMediaBypass } from './weriftPatches.ts';
@@ -67,6 +69,8 @@ const MAX_PENDING_CANDIDATES = 64;
 const GATHER_TIMEOUT_MS = 3000;
 /** Milliseconds between REMB messages while a bitrate cap is set. */
 const REMB_INTERVAL_MS = 1000;
+/** Most mDNS lookups one PeerConnection may have in flight; later `.local` candidates are dropped. */
+const MAX_RESOLVING = 8;
 /** Audio codec a negotiation restricts to unless the plugin names one (G.711 only on request). */
 const DEFAULT_AUDIO_CODEC = 'opus';
 
@@ -92,8 +96,10 @@ export class WebRtcPeer {
   #highFirst = true;
   /** Mid of the first m-line, which every stream is bundled on. */
   #bundleMid: string | undefined;
-  /** Trickled candidates werift could not parse (answered with ack, as Janus; counted here). */
-  badCandidates = 0;
+  /** Remote candidates dropped or resolved, by reason (Admin API `handle_info`, `webrtc.remote_candidates`). */
+  readonly candidateStats: RemoteCandidateStats = { malformed: 0, ignoredMdns: 0, ignoredHostname: 0, resolvedMdns: 0, unresolvedMdns: 0 };
+  #resolving = 0;
+  readonly #log: Logger | undefined;
   readonly #lastRx = new Map<string, { kind: 'audio' | 'video'; at: number; receiving: boolean }>();
   readonly #channels = new Map<string, RTCDataChannel>();
   #mediaTimer: NodeJS.Timeout | undefined;
@@ -102,8 +108,10 @@ export class WebRtcPeer {
   #negotiation: Promise<unknown> = Promise.resolve();
   readonly #watchedSenders = new WeakSet<object>();
 
-  constructor(options: WebRtcOptions, onListenerError: (error: unknown, event: string) => void) {
+  /** `log` gets the debug lines of ignored candidates (default: none). */
+  constructor(options: WebRtcOptions, onListenerError: (error: unknown, event: string) => void, log?: Logger) {
     this.#options = options;
+    this.#log = log;
     this.events = new TypedEmitter(onListenerError);
     this.#pc = new RTCPeerConnection(weriftConfig(options));
     if (options.mediaPlane === 'fast') {
@@ -200,14 +208,16 @@ export class WebRtcPeer {
       this.#bundleMid ??= media[0]?.mid;
       if (jsep.type === 'answer' && !this.#expectAnswer) throw new NegotiationStateError('no offer was sent');
       if (jsep.type === 'offer' && this.#expectAnswer) throw new NegotiationStateError('an offer is already pending');
-      await this.#pc.setRemoteDescription({ type: jsep.type, sdp: jsep.sdp });
+      // Candidates with a name instead of an address go through the same policy as trickled ones.
+      const { sdp, taken } = takeNonIpCandidates(jsep.sdp);
+      await this.#pc.setRemoteDescription({ type: jsep.type, sdp });
       if (jsep.type === 'answer') {
         this.#expectAnswer = false;
         this.#watchSenders();
         this.events.emit('negotiated');
       }
       this.#remoteSet = true;
-      const pending = this.#pendingCandidates;
+      const pending = [...taken.map((candidate) => ({ candidate, sdpMLineIndex: 0 })), ...this.#pendingCandidates];
       this.#pendingCandidates = [];
       for (const c of pending) await this.#addCandidate(c);
       return media;
@@ -276,7 +286,51 @@ export class WebRtcPeer {
     await this.#addCandidate(candidate);
   }
 
+  /**
+   * Applies the remote-candidate policy: IP literals go to werift; an mDNS name is resolved by the
+   * gateway's shared resolver in the background when one is configured, else ignored; any other
+   * name is ignored (see candidateHost.ts). Ignored candidates are counted and logged at debug.
+   */
   async #addCandidate(c: TrickleCandidate): Promise<void> {
+    const address = candidateAddress(c.candidate);
+    const kind = address === undefined ? 'ip' : classifyCandidateHost(address);
+    if (kind === 'ip') return this.#addIpCandidate(c);
+    const name = address === undefined ? undefined : mdnsName(address);
+    const resolver = this.#options.mdnsResolver;
+    if (kind === 'hostname' || name === undefined) {
+      this.candidateStats.ignoredHostname++;
+      this.#log?.debug({ candidate: c.candidate }, 'remote candidate ignored: its address is a host name, not an IP address');
+      return;
+    }
+    if (!resolver) {
+      this.candidateStats.ignoredMdns++;
+      this.#log?.debug({ candidate: c.candidate }, 'remote mDNS candidate ignored: mDNS resolution is disabled (webrtc.mdns.enabled)');
+      return;
+    }
+    if (this.#resolving >= MAX_RESOLVING) {
+      this.candidateStats.unresolvedMdns++;
+      this.#log?.debug({ candidate: c.candidate }, 'remote mDNS candidate dropped: too many lookups in flight');
+      return;
+    }
+    // In the background: a trickle is acked at once, and a lookup may take its whole timeout.
+    this.#resolving++;
+    void resolver
+      .resolve(name)
+      .then(async (ip) => {
+        if (this.#closed) return;
+        if (ip === undefined) {
+          this.candidateStats.unresolvedMdns++;
+          this.#log?.debug({ candidate: c.candidate }, 'remote mDNS candidate dropped: no answer');
+          return;
+        }
+        this.candidateStats.resolvedMdns++;
+        await this.#serialise(() => this.#addIpCandidate({ ...c, candidate: withCandidateAddress(c.candidate, ip) }));
+      })
+      .catch((error: unknown) => this.#log?.warn({ err: error }, 'mDNS candidate could not be added'))
+      .finally(() => this.#resolving--);
+  }
+
+  async #addIpCandidate(c: TrickleCandidate): Promise<void> {
     const init: { candidate: string; sdpMid?: string; sdpMLineIndex?: number } = { candidate: c.candidate };
     if (c.sdpMid !== undefined) init.sdpMid = c.sdpMid;
     if (c.sdpMLineIndex !== undefined) init.sdpMLineIndex = c.sdpMLineIndex;
@@ -284,7 +338,7 @@ export class WebRtcPeer {
       await this.#pc.addIceCandidate(new RTCIceCandidate(init));
     } catch {
       // A malformed candidate is dropped and counted; the trickle was already acked (Janus does the same).
-      this.badCandidates++;
+      this.candidateStats.malformed++;
     }
   }
 
@@ -438,6 +492,20 @@ export class WebRtcPeer {
   }
 }
 
+
+/** Remote candidates a PeerConnection dropped or resolved, by reason. */
+export interface RemoteCandidateStats {
+  /** Candidates werift could not parse. */
+  malformed: number;
+  /** `.local` candidates ignored because mDNS resolution is disabled. */
+  ignoredMdns: number;
+  /** Candidates whose address is a host name that is not an mDNS name (never resolved). */
+  ignoredHostname: number;
+  /** `.local` candidates resolved by the gateway's mDNS resolver and added. */
+  resolvedMdns: number;
+  /** `.local` candidates dropped: no answer in time, resolver unavailable, or too many lookups. */
+  unresolvedMdns: number;
+}
 
 /** A gateway JSEP with the summary of its m-lines. */
 function negotiated(type: Jsep['type'], sdp: string): NegotiatedJsep {

@@ -1,5 +1,6 @@
 import { Connection, RTCDtlsTransport, RTCRtpReceiver, RTCRtpSender } from 'werift';
 import { applyNativeDtlsCrypto } from './nativeDtlsCrypto.ts';
+import { applyMdnsPatch } from './mdnsPatch.ts';
 
 let applied = false;
 
@@ -15,6 +16,7 @@ export function applyWeriftPatches(): void {
   if (applied) return;
   applied = true;
   applyNativeDtlsCrypto();
+  applyMdnsPatch();
   const proto = Connection.prototype as unknown as {
     applyStunTurnServersFromOptions(this: ConnectionInternals): void;
   };
