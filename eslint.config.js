@@ -5,6 +5,7 @@ import tseslint from 'typescript-eslint';
 
 /** The TypeScript the root tsconfig.json covers; only these files are linted. */
 const sources = [
+  'app/src/**/*.ts',
   'core/src/**/*.ts',
   'plugin-sdk/src/**/*.ts',
   'plugins/*/src/**/*.ts',
@@ -17,7 +18,7 @@ const sources = [
 ];
 
 /** Where console output is the point (CLI entry, test runners, benchmarks), not a stray debug line. */
-const consoleAllowed = ['core/src/main.ts', 'tests/**/*.ts', 'bench/**/*.ts'];
+const consoleAllowed = ['app/src/main.ts', 'tests/**/*.ts', 'bench/**/*.ts'];
 
 export default defineConfig(
   globalIgnores([

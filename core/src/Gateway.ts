@@ -16,7 +16,6 @@ import { demoFiles } from './transports/StaticFiles.ts';
 import { WebSocketTransport } from './transports/WebSocketTransport.ts';
 import { applyWeriftPatches } from './webrtc/weriftPatches.ts';
 import { webRtcOptionsFromConfig } from './webrtc/WebRtcOptions.ts';
-import { builtinPlugins } from './builtinPlugins.ts';
 
 /** Bound ports (0 when the listener is disabled). */
 export interface GatewayPorts {
@@ -28,8 +27,12 @@ export interface GatewayPorts {
 export interface GatewayOptions {
   config: CardeaConfig;
   log: Logger;
-  /** Plugins to load in-process (default: the built-ins). */
-  plugins?: readonly DefinedPlugin[];
+  /**
+   * Plugins to load in-process. The core names no plugin package: the caller composes (the
+   * `cardea` program passes `builtinPlugins` from `@cardea/app`; `[]` starts a gateway with user
+   * plugins only).
+   */
+  plugins: readonly DefinedPlugin[];
 }
 
 /**
@@ -99,7 +102,7 @@ export class Gateway {
         callTimeoutMs: sandbox.callTimeoutMs,
       });
       closers.push(() => registry.close());
-      await registry.loadBuiltins(options.plugins ?? builtinPlugins);
+      await registry.loadBuiltins(options.plugins);
       await registry.restore();
       const tokens = config.general.tokenAuth ? new TokenStore() : undefined;
       const api = new JanusApi({
