@@ -5,6 +5,7 @@ import tseslint from 'typescript-eslint';
 
 /** The TypeScript the root tsconfig.json covers; only these files are linted. */
 const sources = [
+  'admin-types/src/**/*.ts',
   'app/src/**/*.ts',
   'core/src/**/*.ts',
   'plugin-sdk/src/**/*.ts',

@@ -5,7 +5,7 @@ import type { Logger, LogLevelName } from '../util/logger.ts';
 import { logLevels } from '../util/logger.ts';
 import type { MediaPlane } from '../media/MediaPlaneTypes.ts';
 import { PluginManagementError, type PluginRegistry } from '../plugins/PluginRegistry.ts';
-import type { PluginStreamEvent } from '../plugins/UserPluginTypes.ts';
+import type { HandleInfo, PluginStreamEvent } from '@cardea/admin-types';
 import type { EventSink, JanusMessage, RequestContext } from './ApiTypes.ts';
 import type { JanusApi } from './JanusApi.ts';
 import { JanusError, JanusErrorCode as E } from './JanusErrors.ts';
@@ -211,7 +211,7 @@ export class AdminApi {
         plugin_specific: await handle.plugin.querySession(handle.id),
         webrtc: { up: handle.peer?.isUp ?? false, closed: handle.peer === undefined, ...(handle.peer ? handle.peer.states : {}) },
         ...(counters ? { media: { ...counters } } : {}),
-      },
+      } satisfies HandleInfo,
     };
   }
 
