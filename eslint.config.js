@@ -52,7 +52,10 @@ function coreLayerBlocks() {
     regex: `^(\\.\\./)+(${names.join('|')})(/|$)`,
     message: `Upward import: ${layerOrder}.`,
   });
-  const root = { regex: '^(\\.\\./)+(Gateway|index)\\.ts$', message: `The composition root imports the layers, not the other way: ${layerOrder}.` };
+  const root = {
+    regex: '^(\\.\\./)+(Gateway|index)\\.ts$',
+    message: `The composition root imports the layers, not the other way: ${layerOrder}.`,
+  };
   const blocks = coreLayers.map((layer, index) => ({
     files: [`core/src/${layer}/**/*.ts`],
     rules: {
@@ -96,7 +99,10 @@ const packageBlocks = [
         {
           patterns: [
             { regex: '^@cardea/', message: 'The plugin SDK is the contract: it imports nothing from the core or other workspaces.' },
-            { regex: '^\\.{1,2}/(.*/)?src/', message: 'The plugin SDK is the contract: it imports nothing from the core or other workspaces.' },
+            {
+              regex: '^\\.{1,2}/(.*/)?src/',
+              message: 'The plugin SDK is the contract: it imports nothing from the core or other workspaces.',
+            },
           ],
         },
       ],
@@ -105,7 +111,10 @@ const packageBlocks = [
   {
     files: ['admin-types/src/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ regex: '^(?!\\./)', message: 'The Admin API wire types import nothing, so every layer and client may use them.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(?!\\./)', message: 'The Admin API wire types import nothing, so every layer and client may use them.' }] },
+      ],
     },
   },
 ];
