@@ -5,6 +5,8 @@ import tseslint from 'typescript-eslint';
 
 /** The TypeScript the root tsconfig.json covers; only these files are linted. */
 const sources = [
+  'admin-types/src/**/*.ts',
+  'app/src/**/*.ts',
   'core/src/**/*.ts',
   'plugin-sdk/src/**/*.ts',
   'plugins/*/src/**/*.ts',
@@ -17,7 +19,105 @@ const sources = [
 ];
 
 /** Where console output is the point (CLI entry, test runners, benchmarks), not a stray debug line. */
-const consoleAllowed = ['core/src/main.ts', 'tests/**/*.ts', 'bench/**/*.ts'];
+const consoleAllowed = ['app/src/main.ts', 'tests/**/*.ts', 'bench/**/*.ts'];
+
+/**
+ * The layer order (README "Layout", STYLE.md habit 1), checked by `no-restricted-imports`: inside
+ * core/src, transports → api → plugins → media → webrtc → wasm; a layer imports the ones after it,
+ * never one before it, and never the composition root (Gateway.ts, index.ts). config/ and util/ sit
+ * below every layer (any layer may import them; they import none). The rule sees the specifier as
+ * written, so relative paths are matched by the folder they climb into (`../api/…`, `../../api/…`);
+ * no layer has a subfolder named like another layer, so that is exact here. Dynamic `import()` is
+ * not checked by the rule (core/src has none across layers). tests/unit/lint.layers.test.ts proves
+ * each restriction fires.
+ */
+const coreLayers = ['transports', 'api', 'plugins', 'media', 'webrtc'];
+const layerOrder = 'layers import downwards only: transports → api → plugins → media → webrtc → wasm (README, Layout)';
+
+/** What no file of core/src may import: the plugin packages, the app, and other workspaces' sources. */
+const coreOutward = [
+  {
+    regex: '^@cardea/(plugin-(?!sdk$)[^/]+|app|studio|tests|bench|core)(/|$)',
+    message: 'The core never imports plugin packages or the app: the entry point (app/src/main.ts) composes them.',
+  },
+  {
+    regex: '^\\.{1,2}/(.*/)?(plugins/[^/]+|plugin-sdk|app|studio|tests|bench|admin-types)/src/',
+    message: 'Import another workspace by its package name (@cardea/plugin-sdk, @cardea/admin-types), never by path.',
+  },
+];
+
+/** The per-folder blocks: one per layer (and for config/ and util/), each with everything it may not import. */
+function coreLayerBlocks() {
+  const upward = (names) => ({
+    regex: `^(\\.\\./)+(${names.join('|')})(/|$)`,
+    message: `Upward import: ${layerOrder}.`,
+  });
+  const root = {
+    regex: '^(\\.\\./)+(Gateway|index)\\.ts$',
+    message: `The composition root imports the layers, not the other way: ${layerOrder}.`,
+  };
+  const blocks = coreLayers.map((layer, index) => ({
+    files: [`core/src/${layer}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [...coreOutward, ...(index > 0 ? [upward(coreLayers.slice(0, index))] : []), root] }],
+    },
+  }));
+  blocks.push({
+    files: ['core/src/config/**/*.ts', 'core/src/util/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [...coreOutward, upward(coreLayers), root] }] },
+  });
+  blocks.push({
+    files: ['core/src/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: coreOutward }] },
+  });
+  return blocks;
+}
+
+/** Packages whose imports are fenced: the plugins, the SDK, and the Admin API's wire types. */
+const packageBlocks = [
+  {
+    // A built-in is written exactly as a user plugin is, so that it runs in the sandbox too.
+    // zod: the one stated exception, until the SDK ships its schema builder (issue 12, item 2).
+    files: ['plugins/*/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^(?!\\.|@cardea/plugin-sdk$|zod$)', message: 'A plugin imports only @cardea/plugin-sdk and its own files.' },
+            { regex: '^\\.{1,2}/(.*/)?src/', message: 'A plugin imports only @cardea/plugin-sdk and its own files.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['plugin-sdk/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^@cardea/', message: 'The plugin SDK is the contract: it imports nothing from the core or other workspaces.' },
+            {
+              regex: '^\\.{1,2}/(.*/)?src/',
+              message: 'The plugin SDK is the contract: it imports nothing from the core or other workspaces.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['admin-types/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^(?!\\./)', message: 'The Admin API wire types import nothing, so every layer and client may use them.' }] },
+      ],
+    },
+  },
+];
 
 export default defineConfig(
   globalIgnores([
@@ -103,6 +203,8 @@ export default defineConfig(
     files: ['core/src/transports/jsonFrames.ts'],
     rules: { '@typescript-eslint/no-unsafe-return': 'off' },
   },
+  ...coreLayerBlocks(),
+  ...packageBlocks,
   {
     // This file is plain JavaScript outside the tsconfig: syntax-level checks only.
     files: ['eslint.config.js'],

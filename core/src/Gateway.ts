@@ -17,7 +17,6 @@ import { WebSocketTransport } from './transports/WebSocketTransport.ts';
 import { applyWeriftPatches } from './webrtc/weriftPatches.ts';
 import { webRtcOptionsFromConfig } from './webrtc/WebRtcOptions.ts';
 import { MdnsResolver } from './webrtc/MdnsResolver.ts';
-import { builtinPlugins } from './builtinPlugins.ts';
 
 /** Bound ports (0 when the listener is disabled). */
 export interface GatewayPorts {
@@ -29,8 +28,12 @@ export interface GatewayPorts {
 export interface GatewayOptions {
   config: CardeaConfig;
   log: Logger;
-  /** Plugins to load in-process (default: the built-ins). */
-  plugins?: readonly DefinedPlugin[];
+  /**
+   * Plugins to load in-process. The core names no plugin package: the caller composes (the
+   * `cardea` program passes `builtinPlugins` from `@cardea/app`; `[]` starts a gateway with user
+   * plugins only).
+   */
+  plugins: readonly DefinedPlugin[];
 }
 
 /**
@@ -100,7 +103,7 @@ export class Gateway {
         callTimeoutMs: sandbox.callTimeoutMs,
       });
       closers.push(() => registry.close());
-      await registry.loadBuiltins(options.plugins ?? builtinPlugins);
+      await registry.loadBuiltins(options.plugins);
       await registry.restore();
       const tokens = config.general.tokenAuth ? new TokenStore() : undefined;
       const mdnsResolver = await startMdnsResolver(config, log);

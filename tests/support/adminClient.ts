@@ -4,20 +4,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
+import type { AdminReply, DeployOutcome } from '@cardea/admin-types';
 import type { CardeaConfigInput } from '@cardea/core';
 import { startTestGateway, type TestGateway } from './gateway.ts';
 import { randomTransaction } from './janusClient.ts';
 
+export type { AdminReply } from '@cardea/admin-types';
+
 /** The admin secret startTestGateway configures. */
 export const ADMIN_SECRET = 'test-admin-secret';
-
-/** An Admin API reply: `janus` is `success`, `error`, `server_info` or `pong`. */
-export interface AdminReply {
-  janus: string;
-  transaction?: string;
-  error?: { code: number; reason: string };
-  [field: string]: unknown;
-}
 
 /** A test gateway with its own (temporary) user-plugin directory, removed on close. */
 export interface SandboxGateway extends TestGateway {
@@ -25,19 +20,7 @@ export interface SandboxGateway extends TestGateway {
   /** An Admin API request over HTTP; `admin_secret` is added unless `secret` is given (null: none). */
   admin(request: Record<string, unknown>, secret?: string | null): Promise<AdminReply>;
   /** deploy_plugin; rejects unless it succeeds. */
-  deploy(name: string, source: string, language?: 'ts' | 'js', sourcemap?: string): Promise<DeployedPlugin>;
-}
-
-/** The `plugin` of a successful deploy_plugin or rollback_plugin. */
-export interface DeployedPlugin {
-  name: string;
-  version: string;
-  hash: string;
-  previous: { version: string; hash: string } | null;
-  migrated: number;
-  draining: number;
-  reloadMs: number;
-  unchanged: boolean;
+  deploy(name: string, source: string, language?: 'ts' | 'js', sourcemap?: string): Promise<DeployOutcome>;
 }
 
 /** POSTs one Admin API request to `adminUrl`. */
@@ -68,7 +51,7 @@ export async function startSandboxGateway(overrides: CardeaConfigInput = {}, plu
     async deploy(name, source, language = 'ts', sourcemap) {
       const reply = await admin({ janus: 'deploy_plugin', name, source, language, ...(sourcemap !== undefined ? { sourcemap } : {}) });
       if (reply.janus !== 'success') throw new Error(`deploy_plugin ${name} failed: ${JSON.stringify(reply.error)}`);
-      return reply.plugin as DeployedPlugin;
+      return reply.plugin as DeployOutcome;
     },
     async close() {
       await gw.close();

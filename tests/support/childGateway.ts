@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const main = fileURLToPath(new URL('../../core/src/main.ts', import.meta.url));
+const main = fileURLToPath(new URL('../../app/src/main.ts', import.meta.url));
 
 export const CHILD_ADMIN_SECRET = 'child-admin-secret';
 
@@ -34,7 +34,7 @@ export interface ChildGateway {
   stop(): Promise<void>;
 }
 
-/** Starts `core/src/main.ts` as a child process and resolves once it prints its URLs. */
+/** Starts `app/src/main.ts` as a child process and resolves once it prints its URLs. */
 export async function startChildGateway(options: ChildGatewayOptions = {}): Promise<ChildGateway> {
   const dir = await mkdtemp(path.join(tmpdir(), 'cardea-child-'));
   const configPath = path.join(dir, 'config.json');

@@ -1,4 +1,5 @@
 import { pino } from 'pino';
+import { builtinPlugins } from '@cardea/app';
 import { Gateway, parseConfig, type CardeaConfigInput } from '@cardea/core';
 
 /** A gateway on loopback with OS-chosen ports, for one test. */
@@ -12,7 +13,7 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-/** Starts a gateway on 127.0.0.1 with ports 0; `overrides` are merged into the config sections. */
+/** Starts a gateway with the built-in plugins on 127.0.0.1 with ports 0; `overrides` are merged into the config sections. */
 export async function startTestGateway(overrides: CardeaConfigInput = {}): Promise<TestGateway> {
   // CARDEA_MEDIA_PLANE=fast runs the suite on Cardea's own media path.
   const plane = process.env.CARDEA_MEDIA_PLANE === 'fast' || process.env.CARDEA_MEDIA_PLANE === 'werift' ? process.env.CARDEA_MEDIA_PLANE : undefined;
@@ -26,7 +27,7 @@ export async function startTestGateway(overrides: CardeaConfigInput = {}): Promi
       admin: { port: 0, ...overrides.transports?.admin },
     },
   });
-  const gateway = await Gateway.start({ config, log: pino({ level: config.general.logLevel }) });
+  const gateway = await Gateway.start({ config, log: pino({ level: config.general.logLevel }), plugins: builtinPlugins });
   const { websocket, http, admin } = gateway.ports;
   return {
     gateway,

@@ -1,4 +1,4 @@
-// A small Janus API client for tests and benchmarks, over WebSocket or HTTP long poll, with one
+// A small Janus API client for tests, over WebSocket or HTTP long poll, with one
 // interface for both (shared/janus-api.md §1, §2). It speaks the wire protocol the way janus.js
 // does: `janus-protocol` subprotocol on WebSocket; on HTTP, ids in the path, async messages from a
 // `GET /janus/{S}?maxev=10` loop re-issued as soon as each answer arrives.
@@ -9,6 +9,11 @@
 //   await client.message(handle, { audio: true });           // resolves with the `ack`
 //   await client.waitForEvent((m) => m.janus === 'event', 5000);
 //   await client.close();
+//
+// Why the bench has its own client (bench/src/load/JanusWsClient.ts): this one records every event
+// for assertions, times out each request, speaks HTTP too, and holds one session; the bench's
+// multiplexes a whole ramp's sessions over one WebSocket and keeps nothing per message. The header
+// of that file lists the differences; a change to the wire protocol is made in both.
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 

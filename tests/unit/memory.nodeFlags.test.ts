@@ -1,17 +1,17 @@
-// The gateway's Node flags (core/src/nodeFlags.ts) are what every launcher uses, and they do what
+// The gateway's Node flags (app/src/nodeFlags.ts) are what every launcher uses, and they do what
 // they are for: V8's young generation stays small under allocation churn (memory per packet rate).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
-import { GATEWAY_NODE_FLAGS } from '../../core/src/nodeFlags.ts';
+import { GATEWAY_NODE_FLAGS } from '@cardea/app';
 
 const root = new URL('../../', import.meta.url);
 
 test('memory: npm start, the cardea bin and the bench start the gateway with GATEWAY_NODE_FLAGS', async () => {
   const manifest = JSON.parse(await readFile(new URL('package.json', root), 'utf8')) as { scripts: { start: string } };
-  const shebang = (await readFile(new URL('core/src/main.ts', root), 'utf8')).split('\n')[0] ?? '';
+  const shebang = (await readFile(new URL('app/src/main.ts', root), 'utf8')).split('\n')[0] ?? '';
   for (const flag of GATEWAY_NODE_FLAGS) {
     assert.ok(manifest.scripts.start.split(' ').includes(flag), `npm start passes ${flag}`);
     assert.ok(shebang.startsWith('#!/usr/bin/env -S node ') && shebang.split(' ').includes(flag), `main.ts's shebang passes ${flag}`);

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tasksetPath, coreCount } from '../system/cpuAffinity.ts';
 import type { GatewayProcess } from './GatewayProcessTypes.ts';
-import { GATEWAY_NODE_FLAGS } from '../../../core/src/nodeFlags.ts';
+import { GATEWAY_NODE_FLAGS } from '@cardea/app';
 import { ChildGateway } from './ChildGateway.ts';
 import { freePorts } from './ports.ts';
 
@@ -22,7 +22,7 @@ export interface CardeaProcessOptions {
 }
 
 /**
- * A Cardea gateway (`core/src/main.ts`) in a child process of the bench, pinned to one core, on
+ * A Cardea gateway (`app/src/main.ts`, the `cardea` program) in a child process of the bench, pinned to one core, on
  * free loopback ports; its CPU and memory are read from procfs by pid.
  */
 export class CardeaProcess implements GatewayProcess {
@@ -51,7 +51,7 @@ export class CardeaProcess implements GatewayProcess {
   static async start(options: CardeaProcessOptions = {}): Promise<CardeaProcess> {
     const core = options.core ?? 0;
     const ports = await freePorts(3);
-    const main = fileURLToPath(new URL('./main.ts', import.meta.resolve('@cardea/core')));
+    const main = fileURLToPath(new URL('./main.ts', import.meta.resolve('@cardea/app')));
     // CARDEA_BENCH_CPU_PROF=<dir>: the gateway writes a V8 CPU profile there when it exits (profiling runs only).
     const profileDir = process.env.CARDEA_BENCH_CPU_PROF;
     // CARDEA_BENCH_NODE_FLAGS: extra node flags for the gateway (e.g. `--trace-gc`), space-separated.

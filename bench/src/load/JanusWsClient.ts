@@ -1,3 +1,18 @@
+// The bench's Janus API client, for load generation. The repository has a second one,
+// tests/support/janusClient.ts, on purpose; they differ where a test and a load generator want
+// opposite things:
+// - here one WebSocket carries every session of a ramp (hundreds to a thousand sessions, session
+//   ids passed per call), where a test client is one session over WebSocket or HTTP long poll;
+// - here nothing is kept per message: unsolicited events go to `onEvent` and are dropped, where the
+//   test client records every event for its `waitForEvent` assertions (a log that would grow
+//   through a soak and show up in the memory the bench measures);
+// - here no timer per request and counter transactions (thousands in flight), where the test
+//   client times out each request and makes janus.js-style random transactions;
+// - here `message` resolves the ack and its event together and turns a plugin `error_code` into a
+//   rejection, which is what a ramp step needs; tests assert on the ack, the event and the error
+//   separately.
+// Merging them would give one of the two callers what it must not have. Both speak the same wire
+// protocol (shared/janus-api.md §1); a change to it is made in both.
 import WebSocket from 'ws';
 
 /** A Janus API message as it comes off the wire (only the fields the bench reads are typed). */

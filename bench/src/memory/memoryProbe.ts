@@ -71,13 +71,14 @@ if (!gc) throw new Error('memoryProbe: run with --expose-gc');
 
 const { Gateway, parseConfig } = await import('@cardea/core');
 const { pino } = await import('pino');
+const { builtinPlugins } = await import('@cardea/app');
 const iceIp = process.argv[2] ?? '127.0.0.1';
 const config = parseConfig({
   general: { logLevel: 'silent', adminSecret: 'memory-probe' },
   webrtc: { iceIp: [iceIp] },
   transports: { websocket: { port: 0 }, http: { port: 0 }, admin: { port: 0 } },
 });
-const gateway = await Gateway.start({ config, log: pino({ level: 'silent' }) });
+const gateway = await Gateway.start({ config, log: pino({ level: 'silent' }), plugins: builtinPlugins });
 
 /** Garbage collections so far: young generation (scavenges) and the rest, count and total ms. */
 const gcTotals = { scavenges: 0, scavengeMs: 0, other: 0, otherMs: 0 };

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GATEWAY_NODE_FLAGS } from '../../../core/src/nodeFlags.ts';
+import { GATEWAY_NODE_FLAGS } from '@cardea/app';
 import type { Scenario, ScenarioOptions, ScenarioResult } from '../BenchTypes.ts';
 import type { CampaignContext } from '../campaign/CampaignTypes.ts';
 import { ChildGateway } from '../gateway/ChildGateway.ts';

@@ -19,7 +19,7 @@ import WebSocket from 'ws';
 import { definePlugin, ok, type JsonObject } from '@cardea/plugin-sdk';
 import { createLogger, Gateway, parseConfig } from '@cardea/core';
 import type { CoreHandle } from '../../../core/src/plugins/PluginHostTypes.ts';
-import { builtinPlugins } from '../../../core/src/builtinPlugins.ts';
+import { builtinPlugins } from '@cardea/app';
 import type { Scenario, ScenarioOptions, ScenarioResult } from '../BenchTypes.ts';
 import { summarizeLatency, type LatencySummary } from '../load/latency.ts';
 import { formatTable } from '../report/table.ts';

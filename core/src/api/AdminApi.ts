@@ -5,7 +5,7 @@ import type { Logger, LogLevelName } from '../util/logger.ts';
 import { logLevels } from '../util/logger.ts';
 import type { MediaPlane } from '../media/MediaPlaneTypes.ts';
 import { PluginManagementError, type PluginRegistry } from '../plugins/PluginRegistry.ts';
-import type { PluginStreamEvent } from '../plugins/UserPluginTypes.ts';
+import type { HandleInfo, PluginStreamEvent } from '@cardea/admin-types';
 import type { EventSink, JanusMessage, RequestContext } from './ApiTypes.ts';
 import type { JanusApi } from './JanusApi.ts';
 import { JanusError, JanusErrorCode as E } from './JanusErrors.ts';
@@ -216,7 +216,7 @@ export class AdminApi {
           ...(handle.peer ? { ...handle.peer.states, remote_candidates: remoteCandidates(handle.peer.candidateStats) } : {}),
         },
         ...(counters ? { media: { ...counters } } : {}),
-      },
+      } satisfies HandleInfo,
     };
   }
 

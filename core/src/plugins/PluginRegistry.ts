@@ -8,6 +8,7 @@ import type { LoadedPlugin } from './PluginHostTypes.ts';
 import { compilePlugin } from './sandbox/compilePlugin.ts';
 import type { SandboxLimits } from './sandbox/SandboxProtocol.ts';
 import { UserPlugin } from './UserPlugin.ts';
+import type { PluginSource } from '@cardea/admin-types';
 import type { DeployOutcome, DeployRequest, PluginListing, PluginLogEntry, PluginStreamEvent } from './UserPluginTypes.ts';
 
 /** A plugin-management request that cannot be done (the Admin API answers it with an error). */
@@ -102,7 +103,7 @@ export class PluginRegistry {
   }
 
   /** The source uploaded for a user plugin's current version (the studio reopens it). */
-  async source(name: string): Promise<{ name: string; version: string; hash: string; language: 'ts' | 'js'; source: string; sourcemap?: string } | undefined> {
+  async source(name: string): Promise<PluginSource | undefined> {
     const plugin = this.#user.get(name);
     const upload = await this.#store.upload(name);
     if (!plugin || !upload) return undefined;

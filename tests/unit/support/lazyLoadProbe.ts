@@ -13,11 +13,12 @@ const imported = (pkg: string): boolean => loaded.some((url) => url.includes(`/n
 
 const { Gateway, parseConfig } = await import('../../../core/src/index.ts');
 const { pino } = await import('pino');
+const { builtinPlugins } = await import('../../../app/src/builtinPlugins.ts');
 const config = parseConfig({
   general: { logLevel: 'silent', adminSecret: 'lazy-load-probe' },
   transports: { websocket: { port: 0 }, http: { port: 0 }, admin: { port: 0 } },
 });
-const gateway = await Gateway.start({ config, log: pino({ level: 'silent' }) });
+const gateway = await Gateway.start({ config, log: pino({ level: 'silent' }), plugins: builtinPlugins });
 const atStart = { esbuild: imported('esbuild'), libopus: imported('libopus-wasm') };
 await gateway.close();
 

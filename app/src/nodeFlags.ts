@@ -1,6 +1,6 @@
 /**
  * Node/V8 flags the gateway process is started with: by `npm start` (package.json), the `cardea`
- * bin (core/src/main.ts's shebang) and the bench (bench/src/gateway/CardeaProcess.ts). A process
+ * bin (app/src/main.ts's shebang) and the bench (bench/src/gateway/CardeaProcess.ts). A process
  * cannot set them on itself (V8 sizes its heap at start), hence one list the launchers share.
  *
  * `--max-semi-space-size=4` (MiB; Node 24's default on a 64-bit host is 16): every received

@@ -4,5 +4,5 @@ import echotest from '@cardea/plugin-echotest';
 import videocall from '@cardea/plugin-videocall';
 import videoroom from '@cardea/plugin-videoroom';
 
-/** The plugins that ship with Cardea, loaded in-process at start. */
+/** The plugins that ship with Cardea: what `cardea` (main.ts) passes to `Gateway.start`. */
 export const builtinPlugins: readonly DefinedPlugin[] = [echotest, videocall, videoroom, audiobridge];

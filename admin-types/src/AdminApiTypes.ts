@@ -1,0 +1,118 @@
+// The Admin API's wire shapes: what the gateway answers (core/src/api/AdminApi.ts, with the rows
+// core/src/plugins builds) and what the studio and the tests read. Types only, importing nothing,
+// so every layer and every client may depend on it (the studio imports it as types only; Vite
+// erases it). `type` aliases rather than interfaces on purpose: an object type alias is assignable
+// to a JSON-object index signature (the SDK's `JsonObject`), an interface is not.
+
+/** Plain JSON, as it crosses the wire. */
+export type AdminJson = null | boolean | number | string | AdminJson[] | { [key: string]: AdminJson };
+
+/**
+ * Any Admin API reply: `janus` is `success`, `error`, `server_info`, `pong`, or `plugin_event` on
+ * the event stream; the other fields depend on the verb.
+ */
+export type AdminReply = {
+  janus: string;
+  transaction?: string;
+  error?: { code: number; reason: string };
+  [field: string]: unknown;
+};
+
+/** Severity of a plugin log line. */
+export type PluginLogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** How a plugin is hosted: `in-process` (built-ins), `sandbox` (user plugins, QuickJS). */
+export type PluginHostKind = 'in-process' | 'sandbox';
+
+/** Life of a plugin as `list_plugins` reports it (built-ins are always `running`). */
+export type PluginState = 'running' | 'restarting' | 'failed' | 'unloaded';
+
+/** Why the sandbox stopped a plugin version. */
+export type FaultKind = 'cpu' | 'memory' | 'crash';
+
+/** One loaded version of a user plugin. */
+export type PluginVersionInfo = {
+  version: string;
+  hash: string;
+  handles: number;
+  /** `serving`: gets new attaches; `draining`: keeps its handles until they detach. */
+  role: 'serving' | 'draining';
+};
+
+/** A row of `list_plugins`. */
+export type PluginListing = {
+  name: string;
+  version: string;
+  /** Content hash of the running module (null for built-ins). */
+  hash: string | null;
+  host: PluginHostKind;
+  handles: number;
+  state: PluginState;
+  description: string;
+  author: string;
+  /** User plugins only: the loaded versions (serving, and draining ones that keep their handles). */
+  versions?: PluginVersionInfo[];
+};
+
+/** What `deploy_plugin` and `rollback_plugin` did (their `plugin`). */
+export type DeployOutcome = {
+  name: string;
+  version: string;
+  hash: string;
+  /** The version it replaced, if any. */
+  previous: { version: string; hash: string } | null;
+  /** Handles moved to the new version with their state (exportState → importState). */
+  migrated: number;
+  /** Handles left on the previous version until they detach (no state handover). */
+  draining: number;
+  /** Milliseconds from the request to the new version serving. */
+  reloadMs: number;
+  /** True when the upload was identical to the running version (nothing changed). */
+  unchanged: boolean;
+};
+
+/** One line of a plugin's log, as `plugin_logs` and the event stream show it. */
+export type PluginLogEntry = {
+  /** ISO 8601 time. */
+  at: string;
+  level: PluginLogLevel;
+  message: string;
+  /** Version that wrote it. */
+  version: string;
+  fields?: { [key: string]: AdminJson };
+  /** Source-mapped stack, for errors. */
+  stack?: string;
+};
+
+/** A message of the admin event stream (`janus: "plugin_event"`, after `subscribe_plugin_events`). */
+export type PluginStreamEvent =
+  | { event: 'log'; plugin: string; entry: PluginLogEntry }
+  | { event: 'fault'; plugin: string; version: string; kind: FaultKind; message: string; handles: number }
+  | { event: 'deployed'; plugin: string; outcome: DeployOutcome }
+  | { event: 'rolled_back'; plugin: string; outcome: DeployOutcome }
+  | { event: 'unloaded'; plugin: string };
+
+/** `get_plugin_source`: what was uploaded for a user plugin's current version. */
+export type PluginSource = {
+  name: string;
+  version: string;
+  hash: string;
+  language: 'ts' | 'js';
+  source: string;
+  /** The uploaded source map, when there was one. */
+  sourcemap?: string;
+};
+
+/** `handle_info`'s `info`. */
+export type HandleInfo = {
+  session_id: number;
+  session_transport?: string;
+  handle_id: number;
+  opaque_id?: string;
+  plugin: string;
+  plugin_specific?: { [key: string]: AdminJson };
+  /** The PeerConnection: up, closed, and (while it exists) its ICE, DTLS, connection and signalling states. */
+  webrtc?: { up: boolean; closed: boolean; ice?: string; dtls?: string; connection?: string; signaling?: string };
+  /** Media counters of the handle (packets and bytes by direction). */
+  media?: { [counter: string]: number };
+};
