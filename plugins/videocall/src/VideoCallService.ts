@@ -1,9 +1,9 @@
 import type { HandleId, IncomingJsep, JsonObject, MediaKind, OfferStream, PluginApi, PluginMessage } from '@cardea/plugin-sdk';
 import { VideoCallError, VideoCallFailure } from './videocallErrors.ts';
-import type { VideoCallRequest } from './videocallRequests.ts';
+import type { VideoCallSet } from './videocallRequests.ts';
 
 /** One attached handle. */
-interface Peer {
+export interface Peer {
   handle: HandleId;
   username: string | undefined;
   /** The other side of the call, once calling. */
@@ -56,33 +56,14 @@ export class VideoCallService {
     return { state: p.state, ...(p.username ? { username: p.username } : {}), ...(other ? { peer: other } : {}), audio_active: p.audio, video_active: p.video, bitrate: p.bitrate };
   }
 
-  /** Runs one request; results and errors go out as events carrying the request's transaction. */
-  async handle(message: PluginMessage, request: VideoCallRequest, api: PluginApi): Promise<void> {
-    const peer = this.#peers.get(message.handle);
-    if (!peer) return;
-    const reply = (result: JsonObject, jsep?: Parameters<PluginApi['pushEvent']>[1]['jsep']) =>
-      api.pushEvent(peer.handle, { transaction: message.transaction, data: { videocall: 'event', result }, ...(jsep ? { jsep } : {}) });
-    try {
-      switch (request.request) {
-        case 'list':
-          return await reply({ list: [...this.#users.keys()] });
-        case 'register':
-          this.#register(peer, request.username);
-          return await reply({ event: 'registered', username: request.username });
-        case 'call':
-          return await this.#call(peer, request.username, message, api);
-        case 'accept':
-          return await this.#accept(peer, message, api);
-        case 'set':
-          await this.#set(peer, request, api);
-          return await reply({ event: 'set' });
-        case 'hangup':
-          return await this.#hangup(peer, message.transaction, request.reason, api);
-      }
-    } catch (error) {
-      const failure = error instanceof VideoCallFailure ? error : new VideoCallFailure(VideoCallError.UNKNOWN_ERROR, String(error));
-      await api.pushEvent(peer.handle, { transaction: message.transaction, data: { videocall: 'event', error_code: failure.code, error: failure.message } });
-    }
+  /** The peer of a handle, while attached. */
+  peer(handle: HandleId): Peer | undefined {
+    return this.#peers.get(handle);
+  }
+
+  /** The registered usernames (`list`). */
+  usernames(): string[] {
+    return [...this.#users.keys()];
   }
 
   /** The PeerConnection of a handle went away: a call in progress ends for both sides. */
@@ -91,14 +72,14 @@ export class VideoCallService {
     if (peer && peer.state !== 'idle') await this.#endCall(peer, api, 'Remote WebRTC hangup', true);
   }
 
-  #register(peer: Peer, username: string): void {
+  register(peer: Peer, username: string): void {
     if (peer.username) throw new VideoCallFailure(VideoCallError.ALREADY_REGISTERED, `Already registered (${peer.username})`);
     if (this.#users.has(username)) throw new VideoCallFailure(VideoCallError.USERNAME_TAKEN, `Username '${username}' already taken`);
     peer.username = username;
     this.#users.set(username, peer.handle);
   }
 
-  async #call(peer: Peer, username: string, message: PluginMessage, api: PluginApi): Promise<void> {
+  async call(peer: Peer, username: string, message: PluginMessage, api: PluginApi): Promise<void> {
     if (!peer.username) throw new VideoCallFailure(VideoCallError.REGISTER_FIRST, 'Register a username first');
     if (username === peer.username) throw new VideoCallFailure(VideoCallError.USE_ECHO_TEST, "You can't call yourself... use the EchoTest for that");
     const calleeHandle = this.#users.get(username);
@@ -121,7 +102,7 @@ export class VideoCallService {
     await api.pushEvent(callee.handle, { data: { videocall: 'event', result: { event: 'incomingcall', username: peer.username } }, jsep: offer });
   }
 
-  async #accept(callee: Peer, message: PluginMessage, api: PluginApi): Promise<void> {
+  async accept(callee: Peer, message: PluginMessage, api: PluginApi): Promise<void> {
     const caller = callee.other === undefined ? undefined : this.#peers.get(callee.other);
     if (callee.state !== 'ringing' || !caller) throw new VideoCallFailure(VideoCallError.NO_CALL, 'No incoming call to accept');
     if (message.jsep?.type !== 'answer') throw new VideoCallFailure(VideoCallError.MISSING_SDP, 'Missing SDP');
@@ -151,7 +132,7 @@ export class VideoCallService {
     if (off.length > 0) await api.media.removeRoute({ from: from.handle, to: to.handle, kinds: off });
   }
 
-  async #set(peer: Peer, request: Extract<VideoCallRequest, { request: 'set' }>, api: PluginApi): Promise<void> {
+  async set(peer: Peer, request: VideoCallSet, api: PluginApi): Promise<void> {
     if (request.audio !== undefined) peer.audio = request.audio;
     if (request.video !== undefined) peer.video = request.video;
     if (request.bitrate !== undefined) {
@@ -162,7 +143,7 @@ export class VideoCallService {
     if (peer.state === 'incall' && other) await this.#route(peer, other, api);
   }
 
-  async #hangup(peer: Peer, transaction: string, reason: string | undefined, api: PluginApi): Promise<void> {
+  async hangup(peer: Peer, transaction: string, reason: string | undefined, api: PluginApi): Promise<void> {
     const other = peer.other === undefined ? undefined : this.#peers.get(peer.other);
     await api.pushEvent(peer.handle, { transaction, data: { videocall: 'event', result: { event: 'hangup', username: peer.username ?? '', reason: 'Explicit hangup' } } });
     this.#reset(peer);
