@@ -29,14 +29,14 @@ export interface RequestContext<I> {
   /** The client's message; absent for a request through the Admin API's `message_plugin`. */
   readonly message: PluginMessage | undefined;
   /** Validates the body with another schema, with the same error mapping as the request's own. */
-  parse<T extends z.ZodType>(schema: T): z.output<T>;
+  parse<T extends z.ZodType>(this: void, schema: T): z.output<T>;
 }
 
 /** What an asynchronous request handler receives: it answers with events. */
 export interface AsyncRequestContext<I> extends RequestContext<I> {
   readonly message: PluginMessage;
   /** Pushes an event answering this request (its transaction, optional JSEP). */
-  reply(data: JsonObject, jsep?: Jsep): Promise<void>;
+  reply(this: void, data: JsonObject, jsep?: Jsep): Promise<void>;
 }
 
 /** Fields every request spec has. */
@@ -53,7 +53,7 @@ export interface SyncRequestSpec<S extends z.ZodType = z.ZodType> extends Reques
   readonly mode: 'sync';
   /** Also reachable through the Admin API's `message_plugin` (default true). */
   readonly admin?: boolean;
-  run(context: RequestContext<z.output<S>>): JsonObject | Promise<JsonObject>;
+  run(this: void, context: RequestContext<z.output<S>>): JsonObject | Promise<JsonObject>;
 }
 
 /**
@@ -68,13 +68,13 @@ export interface AsyncRequestSpec<S extends z.ZodType = z.ZodType> extends Reque
    * Checks made before the `ack` (their {@link PluginRequestError} is answered synchronously), e.g. a
    * field that decides how the request is routed.
    */
-  precheck?(body: JsonObject, message: PluginMessage): void;
+  precheck?(this: void, body: JsonObject, message: PluginMessage): void;
   /**
    * Checks made before the schema, in the same phase as it (e.g. "join first"), so their error wins
    * over a validation error, as in Janus.
    */
-  guard?(context: AsyncRequestContext<JsonObject>): void;
-  run(context: AsyncRequestContext<z.output<S>>): void | Promise<void>;
+  guard?(this: void, context: AsyncRequestContext<JsonObject>): void;
+  run(this: void, context: AsyncRequestContext<z.output<S>>): void | Promise<void>;
 }
 
 /**
@@ -84,8 +84,8 @@ export interface AsyncRequestSpec<S extends z.ZodType = z.ZodType> extends Reque
  */
 export interface RoutedRequestSpec {
   readonly mode: 'routed';
-  precheck?(body: JsonObject, message: PluginMessage): void;
-  route(body: JsonObject, message: PluginMessage): Readonly<Record<string, AsyncRequestSpec>>;
+  precheck?(this: void, body: JsonObject, message: PluginMessage): void;
+  route(this: void, body: JsonObject, message: PluginMessage): Readonly<Record<string, AsyncRequestSpec>>;
 }
 
 /** One entry of a request table. */
@@ -110,16 +110,16 @@ export interface RequestKitOptions {
    * The name of the request in a body (default: the string `request`; absent or not a string is
    * `Missing element (request)`). Throw a {@link PluginRequestError} to refuse it.
    */
-  requestName?(body: JsonObject): string;
+  requestName?(this: void, body: JsonObject): string;
   /**
    * The error event of an asynchronous request that threw something other than a
    * {@link PluginRequestError} (default: `UNKNOWN_ERROR` with the error as text).
    */
-  unexpected?(error: unknown): { code: number; message: string };
+  unexpected?(this: void, error: unknown): { code: number; message: string };
 }
 
 /** The handlers a request table builds: put them in `definePlugin`. */
 export interface RequestHandlers {
-  handleMessage(message: PluginMessage, api: PluginApi): MessageResult | Promise<MessageResult>;
-  handleAdminMessage(body: JsonObject, api: PluginApi): Promise<JsonObject>;
+  handleMessage(this: void, message: PluginMessage, api: PluginApi): MessageResult | Promise<MessageResult>;
+  handleAdminMessage(this: void, body: JsonObject, api: PluginApi): Promise<JsonObject>;
 }

@@ -33,7 +33,7 @@ export interface RoomAccessOptions<R extends AccessibleRoom> {
   key: string;
   codes: RoomAccessCodes;
   /** The live room of an id (undefined when there is none, or it is being destroyed). */
-  lookup(id: number): R | undefined;
+  lookup(this: void, id: number): R | undefined;
   /** Plugin-wide key `create` needs (Janus `admin_key`), default none. */
   adminKey?: string;
 }
@@ -43,7 +43,10 @@ const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 /** `room` plus the optional `secret` and `pin` of the requests that name a room. */
 export const roomRefSchema = z.object({ room: id, secret: z.string().optional(), pin: z.string().optional() });
 /** The `allowed` request: `action` on the room's token list. */
-export const allowedSchema = roomRefSchema.extend({ action: z.enum(['enable', 'disable', 'add', 'remove']), allowed: z.array(z.string()).optional() });
+export const allowedSchema = roomRefSchema.extend({
+  action: z.enum(['enable', 'disable', 'add', 'remove']),
+  allowed: z.array(z.string()).optional(),
+});
 /** The `kick` request: a participant of the room. */
 export const kickSchema = roomRefSchema.extend({ id });
 

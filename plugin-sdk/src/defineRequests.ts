@@ -47,10 +47,12 @@ export function defineRequests(table: RequestTable, options: RequestKitOptions):
   const describeInvalid = options.describeInvalid ?? describeInvalidWithColon;
   const requestName = options.requestName ?? defaultRequestName(errors);
   const validateAtAck = options.validate === 'ack';
-  const parse = (body: JsonObject) => <T extends z.ZodType>(schema: T): z.output<T> => parseBody(schema, body, errors, describeInvalid);
+  const parse =
+    (body: JsonObject) =>
+    <T extends z.ZodType>(schema: T): z.output<T> =>
+      parseBody(schema, body, errors, describeInvalid);
   const unknown = (name: string) => new PluginRequestError(errors.INVALID_REQUEST, `Unknown request '${name}'`);
-  const unexpected =
-    options.unexpected ?? ((error: unknown) => ({ code: errors.UNKNOWN_ERROR ?? 499, message: String(error) }));
+  const unexpected = options.unexpected ?? ((error: unknown) => ({ code: errors.UNKNOWN_ERROR ?? 499, message: String(error) }));
 
   function context(name: string, body: JsonObject, api: PluginApi, message: PluginMessage | undefined): RequestContext<JsonObject> {
     return { name, input: body, body, api, message, parse: parse(body) };
@@ -74,8 +76,14 @@ export function defineRequests(table: RequestTable, options: RequestKitOptions):
   }
 
   /** The event part of an async request: its failures become the error event of its transaction. */
-  async function runAsync(spec: AsyncRequestSpec | undefined, ctx: AsyncRequestContext<JsonObject>, admitted: AsyncRequestContext<unknown> | undefined): Promise<void> {
+  async function runAsync(
+    spec: AsyncRequestSpec | undefined,
+    ctx: AsyncRequestContext<JsonObject>,
+    admitted: AsyncRequestContext<unknown> | undefined,
+  ): Promise<void> {
     try {
+      // Never an event during handleMessage itself: the answer (`ack`) is the caller's to send first.
+      await Promise.resolve();
       if (!spec) throw unknown(ctx.name);
       await spec.run(admitted ?? admit(spec, ctx));
     } catch (error) {

@@ -148,8 +148,21 @@ test('videoroom: rooms, publishers, subscribers, access and errors answer as rec
     await t.message(1, { request: 'join', ptype: 'publisher', room: 10, pin: 'p', token: 'tok1', id: 101, display: 'Alice' });
     await t.message(1, { request: 'join', ptype: 'publisher', room: 10, pin: 'p', token: 'tok1' });
     await t.message(2, { request: 'join', ptype: 'publisher', room: 10, pin: 'p', token: 'tok3', id: 101 });
-    await t.message(2, { request: 'joinandconfigure', ptype: 'publisher', room: 10, pin: 'p', token: 'tok3', id: 102, display: 'Bob', bitrate: 'x' });
-    await t.message(2, { request: 'joinandconfigure', ptype: 'publisher', room: 10, pin: 'p', token: 'tok3', id: 102, display: 'Bob', record: true }, av());
+    await t.message(2, {
+      request: 'joinandconfigure',
+      ptype: 'publisher',
+      room: 10,
+      pin: 'p',
+      token: 'tok3',
+      id: 102,
+      display: 'Bob',
+      bitrate: 'x',
+    });
+    await t.message(
+      2,
+      { request: 'joinandconfigure', ptype: 'publisher', room: 10, pin: 'p', token: 'tok3', id: 102, display: 'Bob', record: true },
+      av(),
+    );
     await t.setupMedia(2);
     await t.message(1, { request: 'publish' });
     await t.message(1, { request: 'publish', bitrate: 'high' }, av());
@@ -187,8 +200,26 @@ test('videoroom: rooms, publishers, subscribers, access and errors answer as rec
     await t.message(1, { request: 'listparticipants', room: 99 });
     await t.message(1, { request: 'rtp_forward', room: 10, publisher_id: 101, host: '127.0.0.1' });
     await t.message(1, { request: 'rtp_forward', room: 10, secret: 's', publisher_id: 101, host: '127.0.0.1' });
-    await t.message(1, { request: 'rtp_forward', room: 10, secret: 's', publisher_id: 101, host: '127.0.0.1', audio_port: 5002, video_port: 5004 });
-    await t.message(1, { request: 'rtp_forward', room: 10, secret: 's', publisher_id: 101, host: '127.0.0.1', streams: [{ mid: '1', port: 5006, ssrc: 7, pt: 96 }, { mid: '8', port: 5008 }] });
+    await t.message(1, {
+      request: 'rtp_forward',
+      room: 10,
+      secret: 's',
+      publisher_id: 101,
+      host: '127.0.0.1',
+      audio_port: 5002,
+      video_port: 5004,
+    });
+    await t.message(1, {
+      request: 'rtp_forward',
+      room: 10,
+      secret: 's',
+      publisher_id: 101,
+      host: '127.0.0.1',
+      streams: [
+        { mid: '1', port: 5006, ssrc: 7, pt: 96 },
+        { mid: '8', port: 5008 },
+      ],
+    });
     await t.message(1, { request: 'rtp_forward', room: 10, secret: 's', publisher_id: 555, host: '127.0.0.1', audio_port: 5002 });
     await t.message(1, { request: 'listforwarders', room: 10, secret: 's' });
     await t.message(1, { request: 'stop_rtp_forward', room: 10, secret: 's', publisher_id: 101, stream_id: 999 });
@@ -246,7 +277,11 @@ test('audiobridge: rooms, participants, files, forwarders and errors answer as r
     await t.message(1, { request: 'join', room: 20, pin: 'p', token: 'a', group: 'g9' });
     await t.message(1, { request: 'join', room: 20, pin: 'p', token: 'a', volume: 'x' });
     await t.message(1, { request: 'configure', muted: true });
-    await t.message(1, { request: 'join', room: 20, pin: 'p', token: 'a', id: 201, display: 'Ann', group: 'g1', volume: 120 }, offer([{ kind: 'audio' }, { kind: 'video' }]));
+    await t.message(
+      1,
+      { request: 'join', room: 20, pin: 'p', token: 'a', id: 201, display: 'Ann', group: 'g1', volume: 120 },
+      offer([{ kind: 'audio' }, { kind: 'video' }]),
+    );
     await t.setupMedia(1);
     await t.message(1, { request: 'join', room: 20, pin: 'p', token: 'a' });
     await t.message(2, { request: 'join', room: 20, pin: 'p', token: 'a', id: 201 });

@@ -114,8 +114,11 @@ export default definePlugin({
   importState(state) {
     for (const [key, value] of Object.entries(state)) {
       if (!isJsonObject(value)) continue;
-      states.set(Number(key), { audio: value.audio !== false, video: value.video !== false, bitrate: typeof value.bitrate === 'number' ? value.bitrate : 0 });
+      states.set(Number(key), {
+        audio: value.audio !== false,
+        video: value.video !== false,
+        bitrate: typeof value.bitrate === 'number' ? value.bitrate : 0,
+      });
     }
   },
 });
-

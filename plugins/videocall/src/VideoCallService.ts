@@ -38,7 +38,16 @@ export class VideoCallService {
   readonly #users = new Map<string, HandleId>();
 
   add(handle: HandleId): void {
-    this.#peers.set(handle, { handle, username: undefined, other: undefined, state: 'idle', audio: true, video: true, bitrate: 0, offer: undefined });
+    this.#peers.set(handle, {
+      handle,
+      username: undefined,
+      other: undefined,
+      state: 'idle',
+      audio: true,
+      video: true,
+      bitrate: 0,
+      offer: undefined,
+    });
   }
 
   async remove(handle: HandleId, api: PluginApi): Promise<void> {
@@ -53,7 +62,14 @@ export class VideoCallService {
     const p = this.#peers.get(handle);
     if (!p) return {};
     const other = p.other !== undefined ? this.#peers.get(p.other)?.username : undefined;
-    return { state: p.state, ...(p.username ? { username: p.username } : {}), ...(other ? { peer: other } : {}), audio_active: p.audio, video_active: p.video, bitrate: p.bitrate };
+    return {
+      state: p.state,
+      ...(p.username ? { username: p.username } : {}),
+      ...(other ? { peer: other } : {}),
+      audio_active: p.audio,
+      video_active: p.video,
+      bitrate: p.bitrate,
+    };
   }
 
   /** The peer of a handle, while attached. */
@@ -81,14 +97,18 @@ export class VideoCallService {
 
   async call(peer: Peer, username: string, message: PluginMessage, api: PluginApi): Promise<void> {
     if (!peer.username) throw new VideoCallFailure(VideoCallError.REGISTER_FIRST, 'Register a username first');
-    if (username === peer.username) throw new VideoCallFailure(VideoCallError.USE_ECHO_TEST, "You can't call yourself... use the EchoTest for that");
+    if (username === peer.username)
+      throw new VideoCallFailure(VideoCallError.USE_ECHO_TEST, "You can't call yourself... use the EchoTest for that");
     const calleeHandle = this.#users.get(username);
     const callee = calleeHandle === undefined ? undefined : this.#peers.get(calleeHandle);
     if (!callee) throw new VideoCallFailure(VideoCallError.NO_SUCH_USERNAME, `Username '${username}' doesn't exist`);
     if (peer.state !== 'idle') throw new VideoCallFailure(VideoCallError.ALREADY_IN_CALL, 'Already in a call');
     if (message.jsep?.type !== 'offer') throw new VideoCallFailure(VideoCallError.MISSING_SDP, 'Missing SDP');
     if (callee.state !== 'idle') {
-      await api.pushEvent(peer.handle, { transaction: message.transaction, data: { videocall: 'event', result: { event: 'hangup', username: callee.username ?? username, reason: 'User busy' } } });
+      await api.pushEvent(peer.handle, {
+        transaction: message.transaction,
+        data: { videocall: 'event', result: { event: 'hangup', username: callee.username ?? username, reason: 'User busy' } },
+      });
       await api.closePeerConnection(peer.handle);
       return;
     }
@@ -99,7 +119,10 @@ export class VideoCallService {
     callee.other = peer.handle;
     const offer = await api.negotiate(callee.handle, { type: 'offer', streams: calleeStreams(message.jsep) });
     await api.pushEvent(peer.handle, { transaction: message.transaction, data: { videocall: 'event', result: { event: 'calling' } } });
-    await api.pushEvent(callee.handle, { data: { videocall: 'event', result: { event: 'incomingcall', username: peer.username } }, jsep: offer });
+    await api.pushEvent(callee.handle, {
+      data: { videocall: 'event', result: { event: 'incomingcall', username: peer.username } },
+      jsep: offer,
+    });
   }
 
   async accept(callee: Peer, message: PluginMessage, api: PluginApi): Promise<void> {
@@ -119,7 +142,10 @@ export class VideoCallService {
     await this.#route(caller, callee, api);
     await this.#route(callee, caller, api);
     await api.pushEvent(callee.handle, { transaction: message.transaction, data: { videocall: 'event', result: { event: 'accepted' } } });
-    await api.pushEvent(caller.handle, { data: { videocall: 'event', result: { event: 'accepted', username: callee.username ?? '' } }, jsep: answer });
+    await api.pushEvent(caller.handle, {
+      data: { videocall: 'event', result: { event: 'accepted', username: callee.username ?? '' } },
+      jsep: answer,
+    });
   }
 
   /** Routes what `from` sends to `to`, honouring `from`'s audio/video toggles. */
@@ -145,11 +171,16 @@ export class VideoCallService {
 
   async hangup(peer: Peer, transaction: string, reason: string | undefined, api: PluginApi): Promise<void> {
     const other = peer.other === undefined ? undefined : this.#peers.get(peer.other);
-    await api.pushEvent(peer.handle, { transaction, data: { videocall: 'event', result: { event: 'hangup', username: peer.username ?? '', reason: 'Explicit hangup' } } });
+    await api.pushEvent(peer.handle, {
+      transaction,
+      data: { videocall: 'event', result: { event: 'hangup', username: peer.username ?? '', reason: 'Explicit hangup' } },
+    });
     this.#reset(peer);
     await api.closePeerConnection(peer.handle);
     if (other) {
-      await api.pushEvent(other.handle, { data: { videocall: 'event', result: { event: 'hangup', username: peer.username ?? '', reason: reason ?? 'We did the hangup' } } });
+      await api.pushEvent(other.handle, {
+        data: { videocall: 'event', result: { event: 'hangup', username: peer.username ?? '', reason: reason ?? 'We did the hangup' } },
+      });
       this.#reset(other);
       await api.closePeerConnection(other.handle);
     }
@@ -157,10 +188,15 @@ export class VideoCallService {
 
   async #endCall(peer: Peer, api: PluginApi, reason: string, notifySelf: boolean): Promise<void> {
     const other = peer.other === undefined ? undefined : this.#peers.get(peer.other);
-    if (notifySelf) await api.pushEvent(peer.handle, { data: { videocall: 'event', result: { event: 'hangup', username: peer.username ?? '', reason } } });
+    if (notifySelf)
+      await api.pushEvent(peer.handle, {
+        data: { videocall: 'event', result: { event: 'hangup', username: peer.username ?? '', reason } },
+      });
     this.#reset(peer);
     if (other && other.other === peer.handle) {
-      await api.pushEvent(other.handle, { data: { videocall: 'event', result: { event: 'hangup', username: peer.username ?? '', reason } } });
+      await api.pushEvent(other.handle, {
+        data: { videocall: 'event', result: { event: 'hangup', username: peer.username ?? '', reason } },
+      });
       this.#reset(other);
       await api.closePeerConnection(other.handle);
     }

@@ -21,7 +21,11 @@ const bool = z.boolean({ error: 'should be a boolean' });
 
 const requestNameSchema = z.object({ request: str });
 const usernameSchema = z.object({ username: str });
-const setSchema = z.object({ audio: bool.optional(), video: bool.optional(), bitrate: z.number({ error: 'should be a number' }).optional() });
+const setSchema = z.object({
+  audio: bool.optional(),
+  video: bool.optional(),
+  bitrate: z.number({ error: 'should be a number' }).optional(),
+});
 const hangupSchema = z.object({ reason: str.optional() });
 
 /** The fields of `set`. */

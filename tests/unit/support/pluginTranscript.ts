@@ -62,13 +62,15 @@ export class PluginTranscript {
       this.entries.push({ call, args: toJson(args) });
     };
     const media = new Proxy({} as PluginMedia, {
-      get: (_target, name) => async (...args: unknown[]) => {
-        record(`media.${String(name)}`, args);
-        if (['forwardRtp', 'startRecording', 'createMixer', 'forwardMixer', 'playFile'].includes(String(name))) return this.#nextId++;
-        if (name === 'stopRecording') return undefined;
-        if (name === 'mixerStats') return { participants: 0, frames: 0 };
-        return undefined;
-      },
+      get:
+        (_target, name) =>
+        async (...args: unknown[]) => {
+          record(`media.${String(name)}`, args);
+          if (['forwardRtp', 'startRecording', 'createMixer', 'forwardMixer', 'playFile'].includes(String(name))) return this.#nextId++;
+          if (name === 'stopRecording') return undefined;
+          if (name === 'mixerStats') return { participants: 0, frames: 0 };
+          return undefined;
+        },
     });
     const log = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
     this.api = {
@@ -146,7 +148,10 @@ async function settle(): Promise<void> {
 }
 
 /** A client's offer with the given m-lines (kind, codecs, rids). */
-export function offer(lines: { kind: MediaKind; codecs?: string[]; rids?: string[]; direction?: MediaLine['direction'] }[], update = false): IncomingJsep {
+export function offer(
+  lines: { kind: MediaKind; codecs?: string[]; rids?: string[]; direction?: MediaLine['direction'] }[],
+  update = false,
+): IncomingJsep {
   const media = lines.map((l, i) => ({
     mindex: i,
     mid: String(i),
