@@ -35,16 +35,7 @@ export type {
   PlayFileOptions,
 } from './MixerTypes.ts';
 export type { RecordingId, RecordingInfo, RecordingOptions } from './RecordingTypes.ts';
-export type {
-  LogLevel,
-  PluginApi,
-  PluginEvent,
-  PluginLogger,
-  PluginMedia,
-  PluginStore,
-  PluginTimers,
-  TimerId,
-} from './PluginApi.ts';
+export type { LogLevel, PluginApi, PluginEvent, PluginLogger, PluginMedia, PluginStore, PluginTimers, TimerId } from './PluginApi.ts';
 export type {
   DefinedPlugin,
   HandleInfo,
@@ -56,3 +47,28 @@ export type {
   PluginMessage,
 } from './PluginDefinition.ts';
 export { definePlugin, fail, InvalidPluginError, ok, pluginError, PluginRequestError, wait } from './definePlugin.ts';
+export { describeInvalidAsSentence, describeInvalidWithColon, parseBody, z, type InvalidWording, type ValidationCodes } from './schema.ts';
+export type {
+  AsyncRequestContext,
+  AsyncRequestSpec,
+  RequestContext,
+  RequestErrorCodes,
+  RequestHandlers,
+  RequestKitOptions,
+  RequestSpec,
+  RequestTable,
+  RoutedRequestSpec,
+  SyncRequestSpec,
+} from './RequestTypes.ts';
+export { asyncRequest, defineRequests, syncRequest } from './defineRequests.ts';
+export {
+  allowedSchema,
+  kickSchema,
+  RoomAccess,
+  roomRefSchema,
+  type AccessibleRoom,
+  type KickParticipant,
+  type RoomAccessCodes,
+  type RoomAccessOptions,
+  type RoomAccessState,
+} from './RoomAccess.ts';

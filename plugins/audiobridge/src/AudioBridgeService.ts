@@ -1,4 +1,4 @@
-import type { HandleId, JsonObject, MixerEvent, PluginApi, PluginMessage } from '@cardea/plugin-sdk';
+import { RoomAccess, type HandleId, type JsonObject, type MixerEvent, type PluginApi } from '@cardea/plugin-sdk';
 import { AudioBridgeError, AudioBridgeFailure } from './audiobridgeErrors.ts';
 import type { Participant } from './Participant.ts';
 import { stopParticipantRecording, syncParticipantRecording } from './participantRecording.ts';
@@ -42,23 +42,15 @@ export class AudioBridgeService {
   /** Hook set by participantRequests.ts (so this file does not import it back). */
   onGone: (participant: Participant, api: PluginApi) => Promise<void> = async () => undefined;
 
-  room(id: number): Room {
-    const room = this.rooms.get(id);
-    if (!room || room.destroyed) throw new AudioBridgeFailure(AudioBridgeError.NO_SUCH_ROOM, `No such room (${id})`);
-    return room;
-  }
-
-  /** Checks a room's secret for management requests (489 when it does not match). */
-  checkSecret(room: Room, secret: string | undefined): void {
-    if (room.options.secret !== undefined && room.options.secret !== secret)
-      throw new AudioBridgeFailure(AudioBridgeError.UNAUTHORIZED, 'Unauthorized (wrong secret)');
-  }
-
-  /** Checks a room's pin for joins (489 when it does not match). */
-  checkPin(room: Room, pin: string | undefined): void {
-    if (room.options.pin !== undefined && room.options.pin !== pin)
-      throw new AudioBridgeFailure(AudioBridgeError.UNAUTHORIZED, 'Unauthorized (wrong pin)');
-  }
+  /** Room lookup, secret, pin and allowed list, with the AudioBridge's codes (489 unauthorized). */
+  readonly access = new RoomAccess<Room>({
+    key: 'audiobridge',
+    codes: AudioBridgeError,
+    lookup: (id) => {
+      const room = this.rooms.get(id);
+      return room && !room.destroyed ? room : undefined;
+    },
+  });
 
   participant(room: Room, id: number): Participant {
     const p = room.participants.get(id);
@@ -158,19 +150,5 @@ export class AudioBridgeService {
       volume: p.volume,
       quality: p.quality,
     };
-  }
-
-  /** Runs `work`, turning failures into the AudioBridge's error event for `message`. */
-  async respond(message: PluginMessage, api: PluginApi, work: () => Promise<void>): Promise<void> {
-    try {
-      await work();
-    } catch (error) {
-      const failure = error instanceof AudioBridgeFailure ? error : new AudioBridgeFailure(AudioBridgeError.UNKNOWN_ERROR, String(error));
-      if (!(error instanceof AudioBridgeFailure)) api.log.warn('audiobridge request failed', { error: String(error) });
-      await api.pushEvent(message.handle, {
-        transaction: message.transaction,
-        data: { audiobridge: 'event', error_code: failure.code, error: failure.message },
-      });
-    }
   }
 }

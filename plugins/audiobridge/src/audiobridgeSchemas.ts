@@ -1,6 +1,4 @@
-import type { JsonObject } from '@cardea/plugin-sdk';
-import { z } from 'zod';
-import { AudioBridgeError, AudioBridgeFailure } from './audiobridgeErrors.ts';
+import { roomRefSchema, z } from '@cardea/plugin-sdk';
 
 /**
  * One zod schema per AudioBridge request: it validates the body and documents the fields
@@ -11,7 +9,7 @@ const bool = z.boolean();
 const str = z.string();
 const percent = z.number().int().min(0).max(100);
 
-export const roomRef = z.object({ room: id, secret: str.optional(), pin: str.optional() });
+export const roomRef = roomRefSchema;
 
 /** Janus's sampling rates, plus the Cardea mixing options (`mixing`, `speakers`, `active_speaker_above`). */
 export const createSchema = z.object({
@@ -55,7 +53,6 @@ export const editSchema = roomRef.extend({
   new_record_dir: str.optional(),
 });
 
-export const allowedSchema = roomRef.extend({ action: z.enum(['enable', 'disable', 'add', 'remove']), allowed: z.array(str).optional() });
 export const participantRef = roomRef.extend({ id });
 export const muteRoomSchema = roomRef;
 export const enableMjrsSchema = roomRef.extend({ mjrs: bool, mjrs_dir: str.optional() });
@@ -106,15 +103,3 @@ export const joinSchema = z.object({
 });
 
 export const configureSchema = z.object(participantFields);
-
-/** Validates `body` with `schema`, mapping failures to 483 (missing) and 484 (invalid). */
-export function parse<S extends z.ZodType>(schema: S, body: JsonObject): z.output<S> {
-  const result = schema.safeParse(body);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const path = issue?.path.join('.') ?? '';
-  const top = issue?.path[0];
-  if (typeof top === 'string' && body[top] === undefined)
-    throw new AudioBridgeFailure(AudioBridgeError.MISSING_ELEMENT, `Missing element (${path})`);
-  throw new AudioBridgeFailure(AudioBridgeError.INVALID_ELEMENT, `Invalid element (${path}: ${issue?.message ?? 'invalid'})`);
-}

@@ -1,18 +1,16 @@
-import { definePlugin, isJsonObject, ok, pluginError, wait, type JsonObject, type MessageResult } from '@cardea/plugin-sdk';
-import { AudioBridgeError, AudioBridgeFailure } from './audiobridgeErrors.ts';
+import { defineRequests, definePlugin } from '@cardea/plugin-sdk';
+import { AudioBridgeError } from './audiobridgeErrors.ts';
 import { AudioBridgeService } from './AudioBridgeService.ts';
-import { participantGone, runParticipantRequest } from './participantRequests.ts';
-import { destroyRoom, runSyncRequest, syncRequests } from './roomRequests.ts';
+import { participantGone, participantRequests } from './participantRequests.ts';
+import { destroyRoom, roomRequests } from './roomRequests.ts';
 
 const service = new AudioBridgeService();
 service.onGone = (participant, api) => participantGone(service, participant, api);
 
-const asyncRequests = new Set(['join', 'configure', 'changeroom', 'leave', 'hangup']);
-
-const failure = (error: unknown): MessageResult => {
-  if (error instanceof AudioBridgeFailure) return pluginError('audiobridge', error.code, error.message);
-  throw error;
-};
+const requests = defineRequests(
+  { ...roomRequests(service), ...participantRequests(service) },
+  { key: 'audiobridge', errors: AudioBridgeError },
+);
 
 /**
  * janus.plugin.audiobridge: the audio MCU. Rooms whose participants each send one Opus stream and
@@ -47,22 +45,7 @@ export default definePlugin({
     return service.query(handle);
   },
 
-  async handleMessage(message, api) {
-    const { body } = message;
-    if (!isJsonObject(body)) return pluginError('audiobridge', AudioBridgeError.NO_MESSAGE, 'No message??');
-    const request = body.request;
-    if (typeof request !== 'string') return pluginError('audiobridge', AudioBridgeError.MISSING_ELEMENT, 'Missing element (request)');
-    if (syncRequests.has(request)) {
-      try {
-        return ok(await runSyncRequest(service, request, body, api));
-      } catch (error) {
-        return failure(error);
-      }
-    }
-    if (!asyncRequests.has(request)) return pluginError('audiobridge', AudioBridgeError.INVALID_REQUEST, `Unknown request '${request}'`);
-    void service.respond(message, api, () => runParticipantRequest(service, request, message, api));
-    return wait();
-  },
+  ...requests,
 
   async setupMedia(handle, api) {
     await service.mediaUp(handle, api);
@@ -74,17 +57,5 @@ export default definePlugin({
 
   async handleMixerEvent(event, api) {
     await service.mixerEvent(event, api);
-  },
-
-  async handleAdminMessage(body, api): Promise<JsonObject> {
-    const request = body.request;
-    if (typeof request !== 'string' || !syncRequests.has(request))
-      return { audiobridge: 'event', error_code: AudioBridgeError.INVALID_REQUEST, error: 'Unknown request' };
-    try {
-      return await runSyncRequest(service, request, body, api);
-    } catch (error) {
-      if (error instanceof AudioBridgeFailure) return { audiobridge: 'event', error_code: error.code, error: error.message };
-      throw error;
-    }
   },
 });

@@ -1,7 +1,15 @@
-import type { JsonObject, NegotiatedJsep, PluginApi, PluginMessage } from '@cardea/plugin-sdk';
-import type { z } from 'zod';
+import {
+  asyncRequest,
+  type AsyncRequestContext,
+  type JsonObject,
+  type NegotiatedJsep,
+  type PluginApi,
+  type PluginMessage,
+  type RequestTable,
+  type z,
+} from '@cardea/plugin-sdk';
 import { AudioBridgeError, AudioBridgeFailure } from './audiobridgeErrors.ts';
-import { configureSchema, joinSchema, parse } from './audiobridgeSchemas.ts';
+import { configureSchema, joinSchema } from './audiobridgeSchemas.ts';
 import type { AudioBridgeService } from './AudioBridgeService.ts';
 import { Participant } from './Participant.ts';
 import { stopParticipantRecording, syncParticipantRecording } from './participantRecording.ts';
@@ -74,10 +82,8 @@ export async function participantGone(service: AudioBridgeService, p: Participan
 
 /** Checks a join's room, pin, token, id and group; returns the room. */
 function admit(service: AudioBridgeService, j: z.output<typeof joinSchema>): Room {
-  const room = service.room(j.room);
-  service.checkPin(room, j.pin);
-  if (room.options.allowed && (j.token === undefined || !room.options.allowed.has(j.token)))
-    throw new AudioBridgeFailure(AudioBridgeError.UNAUTHORIZED, 'Unauthorized (not in the allowed list)');
+  const room = service.access.room(j.room);
+  service.access.checkJoin(room, j.pin, j.token);
   if (j.id !== undefined && room.participants.has(j.id))
     throw new AudioBridgeFailure(AudioBridgeError.ID_EXISTS, `User ID ${j.id} already exists`);
   if (j.group !== undefined && !room.options.groups?.includes(j.group))
@@ -94,17 +100,20 @@ async function enter(service: AudioBridgeService, p: Participant, room: Room, ap
   await service.notify(room, { audiobridge: 'joined', room: room.id, participants: [p.entry()] }, api, p.id);
 }
 
-/** The asynchronous AudioBridge requests. */
-export async function runParticipantRequest(
-  service: AudioBridgeService,
-  request: string,
-  message: PluginMessage,
-  api: PluginApi,
-): Promise<void> {
-  const { handle, transaction, body } = message;
-  const reply = (data: JsonObject, jsep?: NegotiatedJsep) => api.pushEvent(handle, { transaction, data, ...(jsep ? { jsep } : {}) });
-  if (request === 'join') {
-    const j = parse(joinSchema, body);
+type Ctx<I> = AsyncRequestContext<I>;
+
+/** The asynchronous AudioBridge requests, one handler each. */
+export function participantRequests(service: AudioBridgeService): RequestTable {
+  /** The handle's participant, or 487. */
+  const joined = (ctx: Ctx<unknown>): Participant => {
+    const p = service.participants.get(ctx.message.handle);
+    if (!p) throw new AudioBridgeFailure(AudioBridgeError.NOT_JOINED, "Can't configure (not in a room)");
+    return p;
+  };
+
+  async function join(ctx: Ctx<z.output<typeof joinSchema>>): Promise<void> {
+    const { input: j, message, api } = ctx;
+    const { handle } = message;
     if (service.participants.has(handle))
       throw new AudioBridgeFailure(AudioBridgeError.ALREADY_JOINED, 'Already in a room (use changeroom)');
     const room = admit(service, j);
@@ -123,46 +132,58 @@ export async function runParticipantRequest(
       jsep = await api.negotiate(handle, { type: 'offer', streams: [{ kind: 'audio', codec: p.codec, direction: 'sendrecv' }] });
       p.offerPending = true;
     }
-    const data: JsonObject = { audiobridge: 'joined', room: room.id, id: p.id };
-    if (p.display !== undefined) data.display = p.display;
-    data.participants = room.entries(p.id);
-    return reply(data, jsep);
+    await ctx.reply(joinedData('joined', p), jsep);
   }
-  const p = service.participants.get(handle);
-  if (!p) throw new AudioBridgeFailure(AudioBridgeError.NOT_JOINED, "Can't configure (not in a room)");
-  switch (request) {
-    case 'configure': {
-      const f = parse(configureSchema, body);
-      const before = JSON.stringify(p.entry());
-      applyFields(p, f);
-      const jsep = await negotiate(p, message, api);
-      await service.applyMixer(p, api);
-      await syncParticipantRecording(p, api);
-      if (JSON.stringify(p.entry()) !== before) await service.announce(p, api);
-      return reply({ audiobridge: 'event', result: 'ok' }, jsep);
-    }
-    case 'changeroom': {
-      const j = parse(joinSchema, body);
-      const room = admit(service, j);
-      if (room === p.room) throw new AudioBridgeFailure(AudioBridgeError.ALREADY_JOINED, 'Already in this room');
-      await participantGone(service, p, api);
-      applyFields(p, j);
-      await enter(service, p, room, api);
-      const data: JsonObject = { audiobridge: 'roomchanged', room: room.id, id: p.id };
-      if (p.display !== undefined) data.display = p.display;
-      data.participants = room.entries(p.id);
-      return reply(data);
-    }
-    case 'leave': {
-      service.participants.delete(handle);
-      await participantGone(service, p, api);
-      await reply({ audiobridge: 'left', room: p.room.id, id: p.id });
-      return api.closePeerConnection(handle);
-    }
-    case 'hangup':
-      await reply({ audiobridge: 'hangingup' });
-      return api.closePeerConnection(handle);
-    default:
-      throw new AudioBridgeFailure(AudioBridgeError.INVALID_REQUEST, `Unknown request '${request}'`);
+
+  async function configure(ctx: Ctx<ParticipantFields>): Promise<void> {
+    const p = joined(ctx);
+    const before = JSON.stringify(p.entry());
+    applyFields(p, ctx.input);
+    const jsep = await negotiate(p, ctx.message, ctx.api);
+    await service.applyMixer(p, ctx.api);
+    await syncParticipantRecording(p, ctx.api);
+    if (JSON.stringify(p.entry()) !== before) await service.announce(p, ctx.api);
+    await ctx.reply({ audiobridge: 'event', result: 'ok' }, jsep);
   }
+
+  async function changeroom(ctx: Ctx<z.output<typeof joinSchema>>): Promise<void> {
+    const p = joined(ctx);
+    const room = admit(service, ctx.input);
+    if (room === p.room) throw new AudioBridgeFailure(AudioBridgeError.ALREADY_JOINED, 'Already in this room');
+    await participantGone(service, p, ctx.api);
+    applyFields(p, ctx.input);
+    await enter(service, p, room, ctx.api);
+    await ctx.reply(joinedData('roomchanged', p));
+  }
+
+  async function leave(ctx: Ctx<unknown>): Promise<void> {
+    const p = joined(ctx);
+    service.participants.delete(p.handle);
+    await participantGone(service, p, ctx.api);
+    await ctx.reply({ audiobridge: 'left', room: p.room.id, id: p.id });
+    await ctx.api.closePeerConnection(p.handle);
+  }
+
+  async function hangup(ctx: Ctx<unknown>): Promise<void> {
+    joined(ctx);
+    await ctx.reply({ audiobridge: 'hangingup' });
+    await ctx.api.closePeerConnection(ctx.message.handle);
+  }
+
+  const guard = (ctx: Ctx<unknown>): void => void joined(ctx);
+  return {
+    join: asyncRequest({ schema: joinSchema, run: join }),
+    configure: asyncRequest({ guard, schema: configureSchema, run: configure }),
+    changeroom: asyncRequest({ guard, schema: joinSchema, run: changeroom }),
+    leave: asyncRequest({ run: leave }),
+    hangup: asyncRequest({ run: hangup }),
+  };
+}
+
+/** `joined` / `roomchanged`: the room, the participant, and everyone else in it. */
+function joinedData(event: 'joined' | 'roomchanged', p: Participant): JsonObject {
+  const data: JsonObject = { audiobridge: event, room: p.room.id, id: p.id };
+  if (p.display !== undefined) data.display = p.display;
+  data.participants = p.room.entries(p.id);
+  return data;
 }

@@ -1,39 +1,23 @@
-import type { JsonObject } from '@cardea/plugin-sdk';
+import { z } from '@cardea/plugin-sdk';
 
-/** The EchoTest's single nameless request (all fields optional). */
-export interface EchoTestRequest {
-  audio?: boolean;
-  video?: boolean;
-  /** Bitrate cap for the client's video, bits per second; 0 removes it. */
-  bitrate?: number;
+const flag = z.boolean({ error: 'should be a boolean' });
+const codec = z.string({ error: 'should be a string' }).transform((name) => name.toLowerCase());
+const positive = 'should be a positive integer';
+
+/**
+ * The EchoTest's single nameless request (every field optional; shared/janus-api.md §5.1). Messages
+ * read as Janus words them: `Invalid element (audio should be a boolean)`.
+ */
+export const echoTestSchema = z.object({
+  audio: flag.optional(),
+  video: flag.optional(),
   /** Ask the client for a keyframe now (Cardea extension). */
-  keyframe?: boolean;
-  audiocodec?: string;
-  videocodec?: string;
-}
+  keyframe: flag.optional(),
+  audiocodec: codec.optional(),
+  videocodec: codec.optional(),
+  /** Bitrate cap for the client's video, bits per second; 0 removes it. */
+  bitrate: z.number({ error: positive }).int({ error: positive }).min(0, { error: positive }).optional(),
+});
 
-const booleans = ['audio', 'video', 'keyframe'] as const;
-const strings = ['audiocodec', 'videocodec'] as const;
-
-/** Validates a request body; returns the parsed request or the name of the first bad element. */
-export function parseEchoTestRequest(body: JsonObject): EchoTestRequest | { invalid: string } {
-  const out: EchoTestRequest = {};
-  for (const key of booleans) {
-    const v = body[key];
-    if (v === undefined) continue;
-    if (typeof v !== 'boolean') return { invalid: `${key} should be a boolean` };
-    out[key] = v;
-  }
-  for (const key of strings) {
-    const v = body[key];
-    if (v === undefined) continue;
-    if (typeof v !== 'string') return { invalid: `${key} should be a string` };
-    out[key] = v.toLowerCase();
-  }
-  const bitrate = body.bitrate;
-  if (bitrate !== undefined) {
-    if (typeof bitrate !== 'number' || !Number.isInteger(bitrate) || bitrate < 0) return { invalid: 'bitrate should be a positive integer' };
-    out.bitrate = bitrate;
-  }
-  return out;
-}
+/** A validated EchoTest request. */
+export type EchoTestRequest = z.output<typeof echoTestSchema>;

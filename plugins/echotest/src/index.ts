@@ -1,6 +1,16 @@
-import { definePlugin, isJsonObject, pluginError, wait, type HandleId, type JsonObject, type PluginApi, type PluginMessage } from '@cardea/plugin-sdk';
+import {
+  asyncRequest,
+  defineRequests,
+  definePlugin,
+  describeInvalidAsSentence,
+  isJsonObject,
+  type AsyncRequestContext,
+  type HandleId,
+  type JsonObject,
+  type PluginApi,
+} from '@cardea/plugin-sdk';
 import { EchoTestError } from './echotestErrors.ts';
-import { parseEchoTestRequest, type EchoTestRequest } from './echotestRequest.ts';
+import { echoTestSchema, type EchoTestRequest } from './echotestRequest.ts';
 
 const NAME = 'janus.plugin.echotest';
 
@@ -29,29 +39,37 @@ async function apply(handle: HandleId, state: EchoState, request: EchoTestReques
   if (request.keyframe) await api.media.requestKeyframe(handle);
 }
 
-async function process(message: PluginMessage, request: EchoTestRequest, api: PluginApi): Promise<void> {
-  const { handle, transaction, jsep } = message;
+/** The request: an offer is answered and echoed back (a route to itself), then the toggles apply. */
+async function echo({ message, input: request, api, reply }: AsyncRequestContext<EchoTestRequest>): Promise<void> {
+  const { handle, jsep } = message;
   const state = states.get(handle);
   if (!state) return;
-  try {
-    if (jsep?.type === 'offer') {
-      const answerOptions: Parameters<PluginApi['negotiate']>[1] = { type: 'answer' };
-      if (request.audiocodec) answerOptions.audioCodec = request.audiocodec;
-      if (request.videocodec) answerOptions.videoCodec = request.videocodec;
-      const answer = await api.negotiate(handle, answerOptions);
-      await api.media.addRoute({ from: handle, to: handle });
-      await apply(handle, state, request, api);
-      await api.pushEvent(handle, { transaction, data: { echotest: 'event', result: 'ok' }, jsep: answer });
-      return;
-    }
+  if (jsep?.type === 'offer') {
+    const answerOptions: Parameters<PluginApi['negotiate']>[1] = { type: 'answer' };
+    if (request.audiocodec) answerOptions.audioCodec = request.audiocodec;
+    if (request.videocodec) answerOptions.videoCodec = request.videocodec;
+    const answer = await api.negotiate(handle, answerOptions);
+    await api.media.addRoute({ from: handle, to: handle });
     await apply(handle, state, request, api);
-    await api.pushEvent(handle, { transaction, data: { echotest: 'event', result: 'ok' } });
-  } catch (error) {
-    api.log.warn('echotest request failed', { error: String(error) });
-    const data: JsonObject = { echotest: 'event', error_code: EchoTestError.INVALID_SDP, error: `Error processing request: ${String(error)}` };
-    await api.pushEvent(handle, { transaction, data }).catch(() => undefined); // the handle may be gone
+    await reply({ echotest: 'event', result: 'ok' }, answer);
+    return;
   }
+  await apply(handle, state, request, api);
+  await reply({ echotest: 'event', result: 'ok' });
 }
+
+const requests = defineRequests(
+  { echo: asyncRequest({ schema: echoTestSchema, hint: "I'm taking my time!", run: echo }) },
+  {
+    key: 'echotest',
+    // The EchoTest has no request names and no mandatory fields: those codes never go out.
+    errors: { ...EchoTestError, MISSING_ELEMENT: EchoTestError.INVALID_ELEMENT, INVALID_REQUEST: EchoTestError.INVALID_ELEMENT },
+    validate: 'ack',
+    describeInvalid: describeInvalidAsSentence,
+    requestName: () => 'echo',
+    unexpected: (error) => ({ code: EchoTestError.INVALID_SDP, message: `Error processing request: ${String(error)}` }),
+  },
+);
 
 /**
  * janus.plugin.echotest: echoes the client's audio, video and data back through the media plane
@@ -76,13 +94,7 @@ export default definePlugin({
     return state ? { audio_active: state.audio, video_active: state.video, bitrate: state.bitrate } : {};
   },
 
-  handleMessage(message, api) {
-    if (!isJsonObject(message.body)) return pluginError('echotest', EchoTestError.NO_MESSAGE, 'No message??');
-    const parsed = parseEchoTestRequest(message.body);
-    if ('invalid' in parsed) return pluginError('echotest', EchoTestError.INVALID_ELEMENT, `Invalid element (${parsed.invalid})`);
-    void process(message, parsed, api);
-    return wait("I'm taking my time!");
-  },
+  handleMessage: requests.handleMessage,
 
   async hangupMedia(handle, api) {
     const state = states.get(handle);
@@ -102,8 +114,11 @@ export default definePlugin({
   importState(state) {
     for (const [key, value] of Object.entries(state)) {
       if (!isJsonObject(value)) continue;
-      states.set(Number(key), { audio: value.audio !== false, video: value.video !== false, bitrate: typeof value.bitrate === 'number' ? value.bitrate : 0 });
+      states.set(Number(key), {
+        audio: value.audio !== false,
+        video: value.video !== false,
+        bitrate: typeof value.bitrate === 'number' ? value.bitrate : 0,
+      });
     }
   },
 });
-

@@ -1,9 +1,9 @@
 import type { HandleId, IncomingJsep, JsonObject, MediaKind, OfferStream, PluginApi, PluginMessage } from '@cardea/plugin-sdk';
 import { VideoCallError, VideoCallFailure } from './videocallErrors.ts';
-import type { VideoCallRequest } from './videocallRequests.ts';
+import type { VideoCallSet } from './videocallRequests.ts';
 
 /** One attached handle. */
-interface Peer {
+export interface Peer {
   handle: HandleId;
   username: string | undefined;
   /** The other side of the call, once calling. */
@@ -38,7 +38,16 @@ export class VideoCallService {
   readonly #users = new Map<string, HandleId>();
 
   add(handle: HandleId): void {
-    this.#peers.set(handle, { handle, username: undefined, other: undefined, state: 'idle', audio: true, video: true, bitrate: 0, offer: undefined });
+    this.#peers.set(handle, {
+      handle,
+      username: undefined,
+      other: undefined,
+      state: 'idle',
+      audio: true,
+      video: true,
+      bitrate: 0,
+      offer: undefined,
+    });
   }
 
   async remove(handle: HandleId, api: PluginApi): Promise<void> {
@@ -53,36 +62,24 @@ export class VideoCallService {
     const p = this.#peers.get(handle);
     if (!p) return {};
     const other = p.other !== undefined ? this.#peers.get(p.other)?.username : undefined;
-    return { state: p.state, ...(p.username ? { username: p.username } : {}), ...(other ? { peer: other } : {}), audio_active: p.audio, video_active: p.video, bitrate: p.bitrate };
+    return {
+      state: p.state,
+      ...(p.username ? { username: p.username } : {}),
+      ...(other ? { peer: other } : {}),
+      audio_active: p.audio,
+      video_active: p.video,
+      bitrate: p.bitrate,
+    };
   }
 
-  /** Runs one request; results and errors go out as events carrying the request's transaction. */
-  async handle(message: PluginMessage, request: VideoCallRequest, api: PluginApi): Promise<void> {
-    const peer = this.#peers.get(message.handle);
-    if (!peer) return;
-    const reply = (result: JsonObject, jsep?: Parameters<PluginApi['pushEvent']>[1]['jsep']) =>
-      api.pushEvent(peer.handle, { transaction: message.transaction, data: { videocall: 'event', result }, ...(jsep ? { jsep } : {}) });
-    try {
-      switch (request.request) {
-        case 'list':
-          return await reply({ list: [...this.#users.keys()] });
-        case 'register':
-          this.#register(peer, request.username);
-          return await reply({ event: 'registered', username: request.username });
-        case 'call':
-          return await this.#call(peer, request.username, message, api);
-        case 'accept':
-          return await this.#accept(peer, message, api);
-        case 'set':
-          await this.#set(peer, request, api);
-          return await reply({ event: 'set' });
-        case 'hangup':
-          return await this.#hangup(peer, message.transaction, request.reason, api);
-      }
-    } catch (error) {
-      const failure = error instanceof VideoCallFailure ? error : new VideoCallFailure(VideoCallError.UNKNOWN_ERROR, String(error));
-      await api.pushEvent(peer.handle, { transaction: message.transaction, data: { videocall: 'event', error_code: failure.code, error: failure.message } });
-    }
+  /** The peer of a handle, while attached. */
+  peer(handle: HandleId): Peer | undefined {
+    return this.#peers.get(handle);
+  }
+
+  /** The registered usernames (`list`). */
+  usernames(): string[] {
+    return [...this.#users.keys()];
   }
 
   /** The PeerConnection of a handle went away: a call in progress ends for both sides. */
@@ -91,23 +88,27 @@ export class VideoCallService {
     if (peer && peer.state !== 'idle') await this.#endCall(peer, api, 'Remote WebRTC hangup', true);
   }
 
-  #register(peer: Peer, username: string): void {
+  register(peer: Peer, username: string): void {
     if (peer.username) throw new VideoCallFailure(VideoCallError.ALREADY_REGISTERED, `Already registered (${peer.username})`);
     if (this.#users.has(username)) throw new VideoCallFailure(VideoCallError.USERNAME_TAKEN, `Username '${username}' already taken`);
     peer.username = username;
     this.#users.set(username, peer.handle);
   }
 
-  async #call(peer: Peer, username: string, message: PluginMessage, api: PluginApi): Promise<void> {
+  async call(peer: Peer, username: string, message: PluginMessage, api: PluginApi): Promise<void> {
     if (!peer.username) throw new VideoCallFailure(VideoCallError.REGISTER_FIRST, 'Register a username first');
-    if (username === peer.username) throw new VideoCallFailure(VideoCallError.USE_ECHO_TEST, "You can't call yourself... use the EchoTest for that");
+    if (username === peer.username)
+      throw new VideoCallFailure(VideoCallError.USE_ECHO_TEST, "You can't call yourself... use the EchoTest for that");
     const calleeHandle = this.#users.get(username);
     const callee = calleeHandle === undefined ? undefined : this.#peers.get(calleeHandle);
     if (!callee) throw new VideoCallFailure(VideoCallError.NO_SUCH_USERNAME, `Username '${username}' doesn't exist`);
     if (peer.state !== 'idle') throw new VideoCallFailure(VideoCallError.ALREADY_IN_CALL, 'Already in a call');
     if (message.jsep?.type !== 'offer') throw new VideoCallFailure(VideoCallError.MISSING_SDP, 'Missing SDP');
     if (callee.state !== 'idle') {
-      await api.pushEvent(peer.handle, { transaction: message.transaction, data: { videocall: 'event', result: { event: 'hangup', username: callee.username ?? username, reason: 'User busy' } } });
+      await api.pushEvent(peer.handle, {
+        transaction: message.transaction,
+        data: { videocall: 'event', result: { event: 'hangup', username: callee.username ?? username, reason: 'User busy' } },
+      });
       await api.closePeerConnection(peer.handle);
       return;
     }
@@ -118,10 +119,13 @@ export class VideoCallService {
     callee.other = peer.handle;
     const offer = await api.negotiate(callee.handle, { type: 'offer', streams: calleeStreams(message.jsep) });
     await api.pushEvent(peer.handle, { transaction: message.transaction, data: { videocall: 'event', result: { event: 'calling' } } });
-    await api.pushEvent(callee.handle, { data: { videocall: 'event', result: { event: 'incomingcall', username: peer.username } }, jsep: offer });
+    await api.pushEvent(callee.handle, {
+      data: { videocall: 'event', result: { event: 'incomingcall', username: peer.username } },
+      jsep: offer,
+    });
   }
 
-  async #accept(callee: Peer, message: PluginMessage, api: PluginApi): Promise<void> {
+  async accept(callee: Peer, message: PluginMessage, api: PluginApi): Promise<void> {
     const caller = callee.other === undefined ? undefined : this.#peers.get(callee.other);
     if (callee.state !== 'ringing' || !caller) throw new VideoCallFailure(VideoCallError.NO_CALL, 'No incoming call to accept');
     if (message.jsep?.type !== 'answer') throw new VideoCallFailure(VideoCallError.MISSING_SDP, 'Missing SDP');
@@ -138,7 +142,10 @@ export class VideoCallService {
     await this.#route(caller, callee, api);
     await this.#route(callee, caller, api);
     await api.pushEvent(callee.handle, { transaction: message.transaction, data: { videocall: 'event', result: { event: 'accepted' } } });
-    await api.pushEvent(caller.handle, { data: { videocall: 'event', result: { event: 'accepted', username: callee.username ?? '' } }, jsep: answer });
+    await api.pushEvent(caller.handle, {
+      data: { videocall: 'event', result: { event: 'accepted', username: callee.username ?? '' } },
+      jsep: answer,
+    });
   }
 
   /** Routes what `from` sends to `to`, honouring `from`'s audio/video toggles. */
@@ -151,7 +158,7 @@ export class VideoCallService {
     if (off.length > 0) await api.media.removeRoute({ from: from.handle, to: to.handle, kinds: off });
   }
 
-  async #set(peer: Peer, request: Extract<VideoCallRequest, { request: 'set' }>, api: PluginApi): Promise<void> {
+  async set(peer: Peer, request: VideoCallSet, api: PluginApi): Promise<void> {
     if (request.audio !== undefined) peer.audio = request.audio;
     if (request.video !== undefined) peer.video = request.video;
     if (request.bitrate !== undefined) {
@@ -162,13 +169,18 @@ export class VideoCallService {
     if (peer.state === 'incall' && other) await this.#route(peer, other, api);
   }
 
-  async #hangup(peer: Peer, transaction: string, reason: string | undefined, api: PluginApi): Promise<void> {
+  async hangup(peer: Peer, transaction: string, reason: string | undefined, api: PluginApi): Promise<void> {
     const other = peer.other === undefined ? undefined : this.#peers.get(peer.other);
-    await api.pushEvent(peer.handle, { transaction, data: { videocall: 'event', result: { event: 'hangup', username: peer.username ?? '', reason: 'Explicit hangup' } } });
+    await api.pushEvent(peer.handle, {
+      transaction,
+      data: { videocall: 'event', result: { event: 'hangup', username: peer.username ?? '', reason: 'Explicit hangup' } },
+    });
     this.#reset(peer);
     await api.closePeerConnection(peer.handle);
     if (other) {
-      await api.pushEvent(other.handle, { data: { videocall: 'event', result: { event: 'hangup', username: peer.username ?? '', reason: reason ?? 'We did the hangup' } } });
+      await api.pushEvent(other.handle, {
+        data: { videocall: 'event', result: { event: 'hangup', username: peer.username ?? '', reason: reason ?? 'We did the hangup' } },
+      });
       this.#reset(other);
       await api.closePeerConnection(other.handle);
     }
@@ -176,10 +188,15 @@ export class VideoCallService {
 
   async #endCall(peer: Peer, api: PluginApi, reason: string, notifySelf: boolean): Promise<void> {
     const other = peer.other === undefined ? undefined : this.#peers.get(peer.other);
-    if (notifySelf) await api.pushEvent(peer.handle, { data: { videocall: 'event', result: { event: 'hangup', username: peer.username ?? '', reason } } });
+    if (notifySelf)
+      await api.pushEvent(peer.handle, {
+        data: { videocall: 'event', result: { event: 'hangup', username: peer.username ?? '', reason } },
+      });
     this.#reset(peer);
     if (other && other.other === peer.handle) {
-      await api.pushEvent(other.handle, { data: { videocall: 'event', result: { event: 'hangup', username: peer.username ?? '', reason } } });
+      await api.pushEvent(other.handle, {
+        data: { videocall: 'event', result: { event: 'hangup', username: peer.username ?? '', reason } },
+      });
       this.#reset(other);
       await api.closePeerConnection(other.handle);
     }

@@ -1,9 +1,9 @@
-import { definePlugin, isJsonObject, pluginError, wait } from '@cardea/plugin-sdk';
-import { VideoCallError, VideoCallFailure } from './videocallErrors.ts';
-import { parseVideoCallRequest } from './videocallRequests.ts';
+import { defineRequests, definePlugin } from '@cardea/plugin-sdk';
+import { videoCallKitOptions, videoCallRequests } from './videocallRequests.ts';
 import { VideoCallService } from './VideoCallService.ts';
 
 const service = new VideoCallService();
+const requests = defineRequests(videoCallRequests(service), videoCallKitOptions);
 
 /**
  * janus.plugin.videocall: users register a name and call each other; every request is
@@ -27,18 +27,7 @@ export default definePlugin({
     return service.query(handle);
   },
 
-  handleMessage(message, api) {
-    if (!isJsonObject(message.body)) return pluginError('videocall', VideoCallError.NO_MESSAGE, 'No message??');
-    let request;
-    try {
-      request = parseVideoCallRequest(message.body);
-    } catch (error) {
-      if (error instanceof VideoCallFailure) return pluginError('videocall', error.code, error.message);
-      throw error;
-    }
-    void service.handle(message, request, api);
-    return wait();
-  },
+  handleMessage: requests.handleMessage,
 
   async hangupMedia(handle, api) {
     await service.mediaGone(handle, api);

@@ -1,50 +1,89 @@
-import type { JsonObject } from '@cardea/plugin-sdk';
-import { VideoCallError, VideoCallFailure } from './videocallErrors.ts';
+import {
+  asyncRequest,
+  describeInvalidAsSentence,
+  parseBody,
+  z,
+  type AsyncRequestContext,
+  type JsonObject,
+  type RequestKitOptions,
+  type RequestTable,
+} from '@cardea/plugin-sdk';
+import { VideoCallError } from './videocallErrors.ts';
+import type { Peer, VideoCallService } from './VideoCallService.ts';
 
-/** The VideoCall requests, all asynchronous (shared/janus-api.md §5.2). */
-export type VideoCallRequest =
-  | { request: 'list' }
-  | { request: 'register'; username: string }
-  | { request: 'call'; username: string }
-  | { request: 'accept' }
-  | { request: 'set'; audio?: boolean; video?: boolean; bitrate?: number }
-  | { request: 'hangup'; reason?: string };
+/**
+ * The VideoCall requests, all asynchronous (shared/janus-api.md §5.2), each with its schema.
+ * Malformed requests are answered synchronously, as Janus does, in Janus's words
+ * (`Invalid element (username should be a string)`).
+ */
+const str = z.string({ error: 'should be a string' });
+const bool = z.boolean({ error: 'should be a boolean' });
 
-function field<T extends 'string' | 'boolean' | 'number'>(body: JsonObject, key: string, type: T, required: boolean): unknown {
-  const value = body[key];
-  if (value === undefined) {
-    if (required) throw new VideoCallFailure(VideoCallError.MISSING_ELEMENT, `Missing element (${key})`);
-    return undefined;
+const requestNameSchema = z.object({ request: str });
+const usernameSchema = z.object({ username: str });
+const setSchema = z.object({
+  audio: bool.optional(),
+  video: bool.optional(),
+  bitrate: z.number({ error: 'should be a number' }).optional(),
+});
+const hangupSchema = z.object({ reason: str.optional() });
+
+/** The fields of `set`. */
+export type VideoCallSet = z.output<typeof setSchema>;
+
+/** How the kit answers malformed VideoCall requests. */
+export const videoCallKitOptions: RequestKitOptions = {
+  key: 'videocall',
+  errors: VideoCallError,
+  validate: 'ack',
+  describeInvalid: describeInvalidAsSentence,
+  requestName: (body: JsonObject) => parseBody(requestNameSchema, body, VideoCallError, describeInvalidAsSentence).request,
+};
+
+/** `{"videocall":"event","result":{…}}` answering the request. */
+const result = (ctx: AsyncRequestContext<unknown>, data: JsonObject) => ctx.reply({ videocall: 'event', result: data });
+
+/** The table of VideoCall requests over `service`; a handle that is gone is not answered. */
+export function videoCallRequests(service: VideoCallService): RequestTable {
+  const withPeer =
+    <I>(run: (peer: Peer, ctx: AsyncRequestContext<I>) => Promise<void>) =>
+    async (ctx: AsyncRequestContext<I>): Promise<void> => {
+      const peer = service.peer(ctx.message.handle);
+      if (peer) await run(peer, ctx);
+    };
+
+  async function list(_peer: Peer, ctx: AsyncRequestContext<unknown>): Promise<void> {
+    await result(ctx, { list: service.usernames() });
   }
-  if (typeof value !== type) throw new VideoCallFailure(VideoCallError.INVALID_ELEMENT, `Invalid element (${key} should be a ${type})`);
-  return value;
-}
 
-/** Validates a request body (malformed requests are answered synchronously, as Janus does). */
-export function parseVideoCallRequest(body: JsonObject): VideoCallRequest {
-  const request = field(body, 'request', 'string', true) as string;
-  switch (request) {
-    case 'list':
-    case 'accept':
-      return { request };
-    case 'register':
-    case 'call':
-      return { request, username: field(body, 'username', 'string', true) as string };
-    case 'set': {
-      const out: VideoCallRequest = { request };
-      const audio = field(body, 'audio', 'boolean', false) as boolean | undefined;
-      const video = field(body, 'video', 'boolean', false) as boolean | undefined;
-      const bitrate = field(body, 'bitrate', 'number', false) as number | undefined;
-      if (audio !== undefined) out.audio = audio;
-      if (video !== undefined) out.video = video;
-      if (bitrate !== undefined) out.bitrate = bitrate;
-      return out;
-    }
-    case 'hangup': {
-      const reason = field(body, 'reason', 'string', false) as string | undefined;
-      return reason === undefined ? { request } : { request, reason };
-    }
-    default:
-      throw new VideoCallFailure(VideoCallError.INVALID_REQUEST, `Unknown request '${request}'`);
+  async function register(peer: Peer, ctx: AsyncRequestContext<{ username: string }>): Promise<void> {
+    service.register(peer, ctx.input.username);
+    await result(ctx, { event: 'registered', username: ctx.input.username });
   }
+
+  async function call(peer: Peer, ctx: AsyncRequestContext<{ username: string }>): Promise<void> {
+    await service.call(peer, ctx.input.username, ctx.message, ctx.api);
+  }
+
+  async function accept(peer: Peer, ctx: AsyncRequestContext<unknown>): Promise<void> {
+    await service.accept(peer, ctx.message, ctx.api);
+  }
+
+  async function set(peer: Peer, ctx: AsyncRequestContext<VideoCallSet>): Promise<void> {
+    await service.set(peer, ctx.input, ctx.api);
+    await result(ctx, { event: 'set' });
+  }
+
+  async function hangup(peer: Peer, ctx: AsyncRequestContext<{ reason?: string | undefined }>): Promise<void> {
+    await service.hangup(peer, ctx.message.transaction, ctx.input.reason, ctx.api);
+  }
+
+  return {
+    list: asyncRequest({ run: withPeer(list) }),
+    register: asyncRequest({ schema: usernameSchema, run: withPeer(register) }),
+    call: asyncRequest({ schema: usernameSchema, run: withPeer(call) }),
+    accept: asyncRequest({ run: withPeer(accept) }),
+    set: asyncRequest({ schema: setSchema, run: withPeer(set) }),
+    hangup: asyncRequest({ schema: hangupSchema, run: withPeer(hangup) }),
+  };
 }

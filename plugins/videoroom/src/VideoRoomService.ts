@@ -1,5 +1,5 @@
-import type { HandleId, JsonObject, LayerSwitchEvent, PluginApi, PluginMessage, TalkingEvent } from '@cardea/plugin-sdk';
-import { VideoRoomError, VideoRoomFailure } from './videoroomErrors.ts';
+import { RoomAccess, type HandleId, type JsonObject, type LayerSwitchEvent, type PluginApi, type TalkingEvent } from '@cardea/plugin-sdk';
+import { VideoRoomError } from './videoroomErrors.ts';
 import type { Publisher } from './Publisher.ts';
 import type { Room, RoomOptions } from './Room.ts';
 import type { Subscriber } from './Subscriber.ts';
@@ -43,21 +43,15 @@ export class VideoRoomService {
   onPublisherUp: (publisher: Publisher, api: PluginApi) => Promise<void> = async () => undefined;
   onSubscriberGone: (subscriber: Subscriber, api: PluginApi) => Promise<void> = async () => undefined;
 
-  room(id: number): Room {
-    const room = this.rooms.get(id);
-    if (!room || room.destroyed) throw new VideoRoomFailure(VideoRoomError.NO_SUCH_ROOM, `No such room (${id})`);
-    return room;
-  }
-
-  /** Checks a room's secret for management requests (433 when it does not match). */
-  checkSecret(room: Room, secret: string | undefined): void {
-    if (room.options.secret !== undefined && room.options.secret !== secret) throw new VideoRoomFailure(VideoRoomError.UNAUTHORIZED, 'Unauthorized (wrong secret)');
-  }
-
-  /** Checks a room's pin for joins (433 when it does not match). */
-  checkPin(room: Room, pin: string | undefined): void {
-    if (room.options.pin !== undefined && room.options.pin !== pin) throw new VideoRoomFailure(VideoRoomError.UNAUTHORIZED, 'Unauthorized (wrong pin)');
-  }
+  /** Room lookup, secret, pin and allowed list, with the VideoRoom's codes (433 unauthorized). */
+  readonly access = new RoomAccess<Room>({
+    key: 'videoroom',
+    codes: VideoRoomError,
+    lookup: (id) => {
+      const room = this.rooms.get(id);
+      return room && !room.destroyed ? room : undefined;
+    },
+  });
 
   publisherOf(handle: HandleId): Publisher | undefined {
     const role = this.roles.get(handle);
@@ -127,20 +121,16 @@ export class VideoRoomService {
     if (!role) return { type: 'none' };
     if (role.kind === 'publisher') {
       const p = role.publisher;
-      return { type: 'publisher', room: p.room.id, id: p.id, ...(p.display ? { display: p.display } : {}), publishing: p.publishing, active: p.active };
+      return {
+        type: 'publisher',
+        room: p.room.id,
+        id: p.id,
+        ...(p.display ? { display: p.display } : {}),
+        publishing: p.publishing,
+        active: p.active,
+      };
     }
     const s = role.subscriber;
     return { type: 'subscriber', room: s.room.id, paused: s.paused, streams: s.describe() };
-  }
-
-  /** Runs `work`, turning failures into the VideoRoom's error event for `message`. */
-  async respond(message: PluginMessage, api: PluginApi, work: () => Promise<void>): Promise<void> {
-    try {
-      await work();
-    } catch (error) {
-      const failure = error instanceof VideoRoomFailure ? error : new VideoRoomFailure(VideoRoomError.UNKNOWN_ERROR, String(error));
-      if (!(error instanceof VideoRoomFailure)) api.log.warn('videoroom request failed', { error: String(error) });
-      await api.pushEvent(message.handle, { transaction: message.transaction, data: { videoroom: 'event', error_code: failure.code, error: failure.message } });
-    }
   }
 }

@@ -1,8 +1,15 @@
-import { definePlugin, isJsonObject, ok, pluginError, wait, type JsonObject, type MessageResult } from '@cardea/plugin-sdk';
-import { publisherGone, publisherUp, runPublisherRequest } from './publisherRequests.ts';
-import { runSyncRequest, syncRequests } from './roomRequests.ts';
-import { runSubscriberRequest, subscriberGone } from './subscriberRequests.ts';
-import { VideoRoomError, VideoRoomFailure } from './videoroomErrors.ts';
+import {
+  defineRequests,
+  definePlugin,
+  PluginRequestError,
+  type JsonObject,
+  type PluginMessage,
+  type RoutedRequestSpec,
+} from '@cardea/plugin-sdk';
+import { publisherGone, publisherRequests, publisherUp } from './publisherRequests.ts';
+import { roomRequests } from './roomRequests.ts';
+import { subscriberGone, subscriberRequests } from './subscriberRequests.ts';
+import { VideoRoomError } from './videoroomErrors.ts';
 import { VideoRoomService } from './VideoRoomService.ts';
 
 const service = new VideoRoomService();
@@ -10,13 +17,40 @@ service.onPublisherUp = (publisher, api) => publisherUp(service, publisher, api)
 service.onPublisherGone = (publisher, api, reason) => publisherGone(service, publisher, api, reason);
 service.onSubscriberGone = (subscriber) => subscriberGone(subscriber);
 
+const asPublisher = publisherRequests(service);
+const asSubscriber = subscriberRequests(service);
 const subscriberOnly = new Set(['start', 'pause', 'subscribe', 'unsubscribe', 'update', 'switch']);
-const asyncRequests = new Set(['join', 'joinandconfigure', 'configure', 'publish', 'unpublish', 'leave', ...subscriberOnly]);
 
-const failure = (error: unknown): MessageResult => {
-  if (error instanceof VideoRoomFailure) return pluginError('videoroom', error.code, error.message);
-  throw error;
-};
+/** A request a publisher and a subscriber both make goes to the table of what the handle is, or joins as. */
+function byRole(body: JsonObject, message: PluginMessage): typeof asPublisher {
+  const request = typeof body.request === 'string' ? body.request : '';
+  const subscriber =
+    service.roles.get(message.handle)?.kind === 'subscriber' ||
+    subscriberOnly.has(request) ||
+    (request === 'join' && body.ptype === 'subscriber');
+  return subscriber ? asSubscriber : asPublisher;
+}
+
+/** `join` needs `ptype` publisher or subscriber, checked before the ack. */
+function checkPtype(body: JsonObject): void {
+  if (body.ptype === 'publisher' || body.ptype === 'subscriber') return;
+  throw new PluginRequestError(
+    body.ptype === undefined ? VideoRoomError.MISSING_ELEMENT : VideoRoomError.INVALID_ELEMENT,
+    'Invalid element (ptype)',
+  );
+}
+
+const routed: RoutedRequestSpec = { mode: 'routed', route: byRole };
+const asyncNames = ['joinandconfigure', 'configure', 'publish', 'unpublish', 'leave', ...subscriberOnly];
+
+const requests = defineRequests(
+  {
+    ...roomRequests(service),
+    join: { ...routed, precheck: checkPtype },
+    ...Object.fromEntries(asyncNames.map((name) => [name, routed])),
+  },
+  { key: 'videoroom', errors: VideoRoomError },
+);
 
 /**
  * janus.plugin.videoroom: the SFU. Rooms of publishers (each a participant that may publish) and
@@ -39,27 +73,7 @@ export default definePlugin({
     return service.query(handle);
   },
 
-  async handleMessage(message, api) {
-    const { body } = message;
-    if (!isJsonObject(body)) return pluginError('videoroom', VideoRoomError.NO_MESSAGE, 'No message??');
-    const request = body.request;
-    if (typeof request !== 'string') return pluginError('videoroom', VideoRoomError.MISSING_ELEMENT, 'Missing element (request)');
-    if (syncRequests.has(request)) {
-      try {
-        return ok(await runSyncRequest(service, request, body, api));
-      } catch (error) {
-        return failure(error);
-      }
-    }
-    if (!asyncRequests.has(request)) return pluginError('videoroom', VideoRoomError.INVALID_REQUEST, `Unknown request '${request}'`);
-    const role = service.roles.get(message.handle);
-    const asSubscriber = role?.kind === 'subscriber' || subscriberOnly.has(request) || (request === 'join' && body.ptype === 'subscriber');
-    if (request === 'join' && body.ptype !== 'publisher' && body.ptype !== 'subscriber') {
-      return pluginError('videoroom', body.ptype === undefined ? VideoRoomError.MISSING_ELEMENT : VideoRoomError.INVALID_ELEMENT, 'Invalid element (ptype)');
-    }
-    void service.respond(message, api, () => (asSubscriber ? runSubscriberRequest(service, request, message, api) : runPublisherRequest(service, request, message, api)));
-    return wait();
-  },
+  ...requests,
 
   async setupMedia(handle, api) {
     await service.mediaUp(handle, api);
@@ -75,16 +89,5 @@ export default definePlugin({
 
   async handleLayerSwitch(event, api) {
     await service.layerSwitched(event, api);
-  },
-
-  async handleAdminMessage(body, api): Promise<JsonObject> {
-    const request = body.request;
-    if (typeof request !== 'string' || !syncRequests.has(request)) return { videoroom: 'event', error_code: VideoRoomError.INVALID_REQUEST, error: 'Unknown request' };
-    try {
-      return await runSyncRequest(service, request, body, api);
-    } catch (error) {
-      if (error instanceof VideoRoomFailure) return { videoroom: 'event', error_code: error.code, error: error.message };
-      throw error;
-    }
   },
 });

@@ -1,12 +1,21 @@
-import type { JsonObject, MediaKind, NegotiatedJsep, PluginApi, PluginMessage } from '@cardea/plugin-sdk';
+import {
+  asyncRequest,
+  type AsyncRequestContext,
+  type AsyncRequestSpec,
+  type JsonObject,
+  type MediaKind,
+  type NegotiatedJsep,
+  type PluginApi,
+  type PluginMessage,
+  type z,
+} from '@cardea/plugin-sdk';
 import { Publisher } from './Publisher.ts';
 import { stopPublisherRecording, syncPublisherRecording } from './publisherRecording.ts';
 import type { Room } from './Room.ts';
 import { dropFeed, refreshFeedRoutes } from './subscriberRequests.ts';
 import { VideoRoomError, VideoRoomFailure } from './videoroomErrors.ts';
-import { parse, publisherJoinSchema, publishSchema } from './videoroomSchemas.ts';
+import { publisherJoinSchema, publishSchema } from './videoroomSchemas.ts';
 import type { VideoRoomService } from './VideoRoomService.ts';
-import type { z } from 'zod';
 
 type PublishFields = z.output<typeof publishSchema>;
 
@@ -25,7 +34,13 @@ function pickCodec(allowed: string[], message: PluginMessage, kind: MediaKind, r
 }
 
 /** Applies a client's offer as the publisher's media: answers recvonly with the room's codecs. */
-async function publish(service: VideoRoomService, publisher: Publisher, message: PluginMessage, fields: PublishFields, api: PluginApi): Promise<NegotiatedJsep> {
+async function publish(
+  service: VideoRoomService,
+  publisher: Publisher,
+  message: PluginMessage,
+  fields: PublishFields,
+  api: PluginApi,
+): Promise<NegotiatedJsep> {
   const { jsep } = message;
   if (!jsep) throw new VideoRoomFailure(VideoRoomError.MISSING_ELEMENT, 'Missing SDP offer');
   if (jsep.type !== 'offer') throw new VideoRoomFailure(VideoRoomError.INVALID_SDP_TYPE, 'Publishing needs an SDP offer');
@@ -60,7 +75,10 @@ async function publish(service: VideoRoomService, publisher: Publisher, message:
     await api.media.setBitrateCap(publisher.handle, cap);
   }
   if (room.options.audiolevelEvent) {
-    await api.media.detectTalking(publisher.handle, { threshold: room.options.audioLevelAverage, packets: room.options.audioActivePackets });
+    await api.media.detectTalking(publisher.handle, {
+      threshold: room.options.audioLevelAverage,
+      packets: room.options.audioActivePackets,
+    });
   }
   return answer;
 }
@@ -85,7 +103,12 @@ export async function publisherUp(service: VideoRoomService, publisher: Publishe
 }
 
 /** A publisher stops publishing ('unpublished') or leaves the room ('leaving'). */
-export async function publisherGone(service: VideoRoomService, publisher: Publisher, api: PluginApi, reason: 'leaving' | 'unpublished'): Promise<void> {
+export async function publisherGone(
+  service: VideoRoomService,
+  publisher: Publisher,
+  api: PluginApi,
+  reason: 'leaving' | 'unpublished',
+): Promise<void> {
   const room = publisher.room;
   const wasPublishing = publisher.publishing;
   publisher.publishing = false;
@@ -107,91 +130,132 @@ export async function publisherGone(service: VideoRoomService, publisher: Publis
   }
 }
 
-/** The asynchronous publisher requests. */
-export async function runPublisherRequest(service: VideoRoomService, request: string, message: PluginMessage, api: PluginApi): Promise<void> {
-  const { handle, transaction, body } = message;
-  const reply = (data: JsonObject, jsep?: NegotiatedJsep) => api.pushEvent(handle, { transaction, data, ...(jsep ? { jsep } : {}) });
-  if (request === 'join' || request === 'joinandconfigure') {
-    const j = parse(publisherJoinSchema, body);
-    const fields = parse(publishSchema, body);
-    if (service.roles.has(handle)) throw new VideoRoomFailure(VideoRoomError.ALREADY_JOINED, 'Already in as a publisher on this handle');
-    const room = service.room(j.room);
-    service.checkPin(room, j.pin);
-    if (room.options.allowed && (j.token === undefined || !room.options.allowed.has(j.token))) throw new VideoRoomFailure(VideoRoomError.UNAUTHORIZED, 'Unauthorized (not in the allowed list)');
-    if (j.id !== undefined && room.participants.has(j.id)) throw new VideoRoomFailure(VideoRoomError.ID_EXISTS, `User ID ${j.id} already exists`);
-    const publisher = new Publisher(j.id ?? uniqueParticipantId(room), handle, room, Math.floor(Math.random() * 2 ** 32), j.display);
+type Ctx<I> = AsyncRequestContext<I>;
+
+/** The asynchronous requests of a participant handle (Janus "publisher"), one handler each. */
+export function publisherRequests(service: VideoRoomService): Readonly<Record<string, AsyncRequestSpec>> {
+  /** The handle's publisher, or 424 "Join the room first". */
+  const joined = (ctx: Ctx<unknown>): Publisher => {
+    const publisher = service.publisherOf(ctx.message.handle);
+    if (!publisher) throw new VideoRoomFailure(VideoRoomError.JOIN_FIRST, 'Join the room first');
+    return publisher;
+  };
+
+  async function join(ctx: Ctx<z.output<typeof publisherJoinSchema>>): Promise<void> {
+    const { input: j, message, api } = ctx;
+    const fields = ctx.parse(publishSchema);
+    if (service.roles.has(message.handle))
+      throw new VideoRoomFailure(VideoRoomError.ALREADY_JOINED, 'Already in as a publisher on this handle');
+    const room = service.access.room(j.room);
+    service.access.checkJoin(room, j.pin, j.token);
+    if (j.id !== undefined && room.participants.has(j.id))
+      throw new VideoRoomFailure(VideoRoomError.ID_EXISTS, `User ID ${j.id} already exists`);
+    const publisher = new Publisher(
+      j.id ?? uniqueParticipantId(room),
+      message.handle,
+      room,
+      Math.floor(Math.random() * 2 ** 32),
+      j.display,
+    );
     room.participants.set(publisher.id, publisher);
-    service.roles.set(handle, { kind: 'publisher', publisher });
+    service.roles.set(message.handle, { kind: 'publisher', publisher });
     if (room.options.notifyJoining) {
       const joining: JsonObject = { id: publisher.id, ...(publisher.display !== undefined ? { display: publisher.display } : {}) };
       await service.notify(room, { videoroom: 'event', room: room.id, joining }, api, publisher.id);
     }
-    const jsep = request === 'joinandconfigure' && message.jsep ? await publish(service, publisher, message, fields, api) : undefined;
-    const data: JsonObject = {
-      videoroom: 'joined',
-      room: room.id,
-      description: room.options.description,
-      id: publisher.id,
-      private_id: publisher.privateId,
-      publishers: room.activePublishers(publisher.id),
-    };
-    if (room.options.notifyJoining) {
-      data.attendees = [...room.participants.values()]
-        .filter((p) => !p.publishing && p.id !== publisher.id)
-        .map((p) => ({ id: p.id, ...(p.display !== undefined ? { display: p.display } : {}) }));
-    }
-    return reply(data, jsep);
+    const jsep = ctx.name === 'joinandconfigure' && message.jsep ? await publish(service, publisher, message, fields, api) : undefined;
+    await ctx.reply(joinedData(publisher), jsep);
   }
-  const publisher = service.publisherOf(handle);
-  if (!publisher) throw new VideoRoomFailure(VideoRoomError.JOIN_FIRST, 'Join the room first');
-  const room = publisher.room.id;
-  switch (request) {
-    case 'publish':
-    case 'configure': {
-      const fields = parse(publishSchema, body);
-      if (request === 'publish' && publisher.publishing && !message.jsep?.update) throw new VideoRoomFailure(VideoRoomError.ALREADY_PUBLISHED, 'Already publishing');
-      let jsep: NegotiatedJsep | undefined;
-      if (message.jsep) jsep = await publish(service, publisher, message, fields, api);
-      else if (request === 'publish') throw new VideoRoomFailure(VideoRoomError.MISSING_ELEMENT, 'Missing SDP offer');
-      if (fields.display !== undefined) publisher.display = fields.display;
-      applyRecordFields(publisher, fields);
-      await syncPublisherRecording(publisher, api);
-      if (fields.bitrate !== undefined) {
-        publisher.bitrate = fields.bitrate;
-        await api.media.setBitrateCap(handle, fields.bitrate);
-      }
-      if (fields.keyframe) await api.media.requestKeyframe(handle);
-      let routesChanged = false;
-      for (const [kind, on] of [['audio', fields.audio], ['video', fields.video], ['data', fields.data]] as const) {
-        if (on === undefined) continue;
-        for (const s of publisher.streams) {
-          if (s.type !== kind || s.send === on) continue;
-          s.send = on;
-          routesChanged = true;
-        }
-      }
-      for (const change of fields.streams ?? []) {
-        const s = publisher.streams.find((x) => x.mid === change.mid);
-        if (s && change.send !== undefined && s.send !== change.send) {
-          s.send = change.send;
-          routesChanged = true;
-        }
-        if (change.keyframe) await api.media.requestKeyframe(handle);
-      }
-      if (routesChanged) await refreshFeedRoutes(service, publisher, api);
-      return reply(configured(publisher), jsep);
+
+  async function configure(ctx: Ctx<PublishFields>): Promise<void> {
+    const { input: fields, message, api } = ctx;
+    const publisher = joined(ctx);
+    const { handle } = message;
+    if (ctx.name === 'publish' && publisher.publishing && !message.jsep?.update)
+      throw new VideoRoomFailure(VideoRoomError.ALREADY_PUBLISHED, 'Already publishing');
+    let jsep: NegotiatedJsep | undefined;
+    if (message.jsep) jsep = await publish(service, publisher, message, fields, api);
+    else if (ctx.name === 'publish') throw new VideoRoomFailure(VideoRoomError.MISSING_ELEMENT, 'Missing SDP offer');
+    if (fields.display !== undefined) publisher.display = fields.display;
+    applyRecordFields(publisher, fields);
+    await syncPublisherRecording(publisher, api);
+    if (fields.bitrate !== undefined) {
+      publisher.bitrate = fields.bitrate;
+      await api.media.setBitrateCap(handle, fields.bitrate);
     }
-    case 'unpublish':
-      if (!publisher.publishing) throw new VideoRoomFailure(VideoRoomError.NOT_PUBLISHED, "Can't unpublish, not published");
-      await publisherGone(service, publisher, api, 'unpublished');
-      await reply({ videoroom: 'event', room, unpublished: 'ok' });
-      return api.closePeerConnection(handle);
-    case 'leave':
-      service.roles.delete(handle);
-      await reply({ videoroom: 'event', room, leaving: 'ok' });
-      await publisherGone(service, publisher, api, 'leaving');
-      return api.closePeerConnection(handle);
-    default:
-      throw new VideoRoomFailure(VideoRoomError.INVALID_REQUEST, `Unknown request '${request}'`);
+    if (fields.keyframe) await api.media.requestKeyframe(handle);
+    if (await applySendFlags(publisher, fields, api)) await refreshFeedRoutes(service, publisher, api);
+    await ctx.reply(configured(publisher), jsep);
   }
+
+  async function unpublish(ctx: Ctx<unknown>): Promise<void> {
+    const publisher = joined(ctx);
+    if (!publisher.publishing) throw new VideoRoomFailure(VideoRoomError.NOT_PUBLISHED, "Can't unpublish, not published");
+    await publisherGone(service, publisher, ctx.api, 'unpublished');
+    await ctx.reply({ videoroom: 'event', room: publisher.room.id, unpublished: 'ok' });
+    await ctx.api.closePeerConnection(ctx.message.handle);
+  }
+
+  async function leave(ctx: Ctx<unknown>): Promise<void> {
+    const publisher = joined(ctx);
+    service.roles.delete(ctx.message.handle);
+    await ctx.reply({ videoroom: 'event', room: publisher.room.id, leaving: 'ok' });
+    await publisherGone(service, publisher, ctx.api, 'leaving');
+    await ctx.api.closePeerConnection(ctx.message.handle);
+  }
+
+  const guard = (ctx: Ctx<unknown>): void => void joined(ctx);
+  return {
+    join: asyncRequest({ schema: publisherJoinSchema, run: join }),
+    joinandconfigure: asyncRequest({ schema: publisherJoinSchema, run: join }),
+    publish: asyncRequest({ guard, schema: publishSchema, run: configure }),
+    configure: asyncRequest({ guard, schema: publishSchema, run: configure }),
+    unpublish: asyncRequest({ run: unpublish }),
+    leave: asyncRequest({ run: leave }),
+  };
+}
+
+/** `joined`: the room, the publisher's ids, who publishes (and, with notify_joining, the attendees). */
+function joinedData(publisher: Publisher): JsonObject {
+  const room = publisher.room;
+  const data: JsonObject = {
+    videoroom: 'joined',
+    room: room.id,
+    description: room.options.description,
+    id: publisher.id,
+    private_id: publisher.privateId,
+    publishers: room.activePublishers(publisher.id),
+  };
+  if (room.options.notifyJoining) {
+    data.attendees = [...room.participants.values()]
+      .filter((p) => !p.publishing && p.id !== publisher.id)
+      .map((p) => ({ id: p.id, ...(p.display !== undefined ? { display: p.display } : {}) }));
+  }
+  return data;
+}
+
+/** `audio` / `video` / `data` and per-stream `send` of configure; true when a route must change. */
+async function applySendFlags(publisher: Publisher, fields: PublishFields, api: PluginApi): Promise<boolean> {
+  let routesChanged = false;
+  for (const [kind, on] of [
+    ['audio', fields.audio],
+    ['video', fields.video],
+    ['data', fields.data],
+  ] as const) {
+    if (on === undefined) continue;
+    for (const s of publisher.streams) {
+      if (s.type !== kind || s.send === on) continue;
+      s.send = on;
+      routesChanged = true;
+    }
+  }
+  for (const change of fields.streams ?? []) {
+    const s = publisher.streams.find((x) => x.mid === change.mid);
+    if (s && change.send !== undefined && s.send !== change.send) {
+      s.send = change.send;
+      routesChanged = true;
+    }
+    if (change.keyframe) await api.media.requestKeyframe(publisher.handle);
+  }
+  return routesChanged;
 }

@@ -1,10 +1,18 @@
-import type { JsonObject, NegotiatedJsep, OfferStream, PluginApi, PluginMessage } from '@cardea/plugin-sdk';
+import {
+  asyncRequest,
+  type AsyncRequestContext,
+  type AsyncRequestSpec,
+  type JsonObject,
+  type NegotiatedJsep,
+  type OfferStream,
+  type PluginApi,
+  type z,
+} from '@cardea/plugin-sdk';
 import type { Publisher } from './Publisher.ts';
 import type { Room } from './Room.ts';
 import { Subscriber, type SubscribedStream } from './Subscriber.ts';
 import { VideoRoomError, VideoRoomFailure } from './videoroomErrors.ts';
 import {
-  parse,
   subscribeSchema,
   subscriberConfigureSchema,
   subscriberJoinSchema,
@@ -15,7 +23,6 @@ import {
   type unsubscribeStream,
 } from './videoroomSchemas.ts';
 import type { VideoRoomService } from './VideoRoomService.ts';
-import type { z } from 'zod';
 
 type Wanted = z.output<typeof subscribeStream>;
 type Unwanted = z.output<typeof unsubscribeStream>;
@@ -58,7 +65,10 @@ async function routeStream(service: VideoRoomService, sub: Subscriber, stream: S
   if (!publisher || stream.mid === undefined) return;
   const published = publisher.streams.find((s) => s.mid === stream.feedMid);
   const on = stream.active && stream.send && published !== undefined && published.send && publisher.publishing;
-  const route = stream.type === 'data' ? { from: publisher.handle, to: sub.handle, kinds: ['data' as const] } : { from: publisher.handle, to: sub.handle, kinds: [stream.type], fromMid: stream.feedMid, toMid: stream.mid };
+  const route =
+    stream.type === 'data'
+      ? { from: publisher.handle, to: sub.handle, kinds: ['data' as const] }
+      : { from: publisher.handle, to: sub.handle, kinds: [stream.type], fromMid: stream.feedMid, toMid: stream.mid };
   if (on) await api.media.addRoute(route);
   else await api.media.removeRoute(route);
   if (on && (stream.substream !== undefined || stream.temporal !== undefined) && stream.type === 'video') {
@@ -118,7 +128,9 @@ function removeStreams(sub: Subscriber, unwanted: Unwanted[]): SubscribedStream[
   for (const u of unwanted) {
     for (const s of sub.streams) {
       if (!s.active) continue;
-      const match = (u.sub_mid !== undefined && s.mid === u.sub_mid) || (u.sub_mid === undefined && u.feed === s.feedId && (u.mid === undefined || u.mid === s.feedMid));
+      const match =
+        (u.sub_mid !== undefined && s.mid === u.sub_mid) ||
+        (u.sub_mid === undefined && u.feed === s.feedId && (u.mid === undefined || u.mid === s.feedMid));
       if (match) {
         s.active = false;
         removed.push(s);
@@ -153,126 +165,167 @@ export async function subscriberGone(sub: Subscriber): Promise<void> {
   sub.room.subscribers.delete(sub);
 }
 
-/** The asynchronous subscriber requests (the handle is, or becomes, a subscriber). */
-export async function runSubscriberRequest(service: VideoRoomService, request: string, message: PluginMessage, api: PluginApi): Promise<void> {
-  const { handle, transaction, body } = message;
-  const reply = (data: JsonObject, jsep?: NegotiatedJsep) => api.pushEvent(handle, { transaction, data, ...(jsep ? { jsep } : {}) });
-  if (request === 'join') {
-    const j = parse(subscriberJoinSchema, body);
-    if (service.roles.has(handle)) throw new VideoRoomFailure(VideoRoomError.ALREADY_JOINED, 'Already in as a publisher or subscriber on this handle');
-    const room = service.room(j.room);
+type Ctx<I> = AsyncRequestContext<I>;
+type Out<S extends z.ZodType> = Ctx<z.output<S>>;
+
+/** The media kinds a legacy (`feed`) join offers. */
+function legacyKinds(j: z.output<typeof subscriberJoinSchema>): Set<string> {
+  const kinds = new Set<string>(['audio', 'video', 'data']);
+  if (j.offer_audio === false || j.audio === false) kinds.delete('audio');
+  if (j.offer_video === false || j.video === false) kinds.delete('video');
+  if (j.offer_data === false || j.data === false) kinds.delete('data');
+  return kinds;
+}
+
+/** The asynchronous requests of a subscriber handle (multistream), one handler each. */
+export function subscriberRequests(service: VideoRoomService): Readonly<Record<string, AsyncRequestSpec>> {
+  /** The handle's subscriber, or 424 "Join the room first". */
+  const joined = (ctx: Ctx<unknown>): Subscriber => {
+    const sub = service.subscriberOf(ctx.message.handle);
+    if (!sub) throw new VideoRoomFailure(VideoRoomError.JOIN_FIRST, 'Join the room first');
+    return sub;
+  };
+  const setSending = async (sub: Subscriber, on: boolean, api: PluginApi) => {
+    for (const kind of ['audio', 'video', 'data'] as const) await api.media.setSending(sub.handle, kind, on);
+  };
+
+  async function join(ctx: Out<typeof subscriberJoinSchema>): Promise<void> {
+    const { input: j, message, api } = ctx;
+    if (service.roles.has(message.handle))
+      throw new VideoRoomFailure(VideoRoomError.ALREADY_JOINED, 'Already in as a publisher or subscriber on this handle');
+    const room = service.access.room(j.room);
     if (room.options.requirePvtid && ![...room.participants.values()].some((p) => p.privateId === j.private_id)) {
       throw new VideoRoomFailure(VideoRoomError.UNAUTHORIZED, 'Unauthorized (this room requires a valid private_id)');
     }
     const legacy = j.streams === undefined;
     if (legacy && j.feed === undefined) throw new VideoRoomFailure(VideoRoomError.MISSING_ELEMENT, 'Missing element (streams)');
-    const kinds = new Set<string>(['audio', 'video', 'data']);
-    if (legacy) {
-      if (j.offer_audio === false || j.audio === false) kinds.delete('audio');
-      if (j.offer_video === false || j.video === false) kinds.delete('video');
-      if (j.offer_data === false || j.data === false) kinds.delete('data');
-    }
-    const sub = new Subscriber(handle, room, j.autoupdate ?? true);
-    sub.streams = resolve(room, legacy ? [{ feed: j.feed as number }] : (j.streams ?? []), kinds);
+    const sub = new Subscriber(message.handle, room, j.autoupdate ?? true);
+    sub.streams = legacy ? resolve(room, [{ feed: j.feed as number }], legacyKinds(j)) : resolve(room, j.streams ?? []);
     if (j.substream !== undefined || j.temporal !== undefined) {
       for (const s of sub.streams) if (s.type === 'video') Object.assign(s, { substream: j.substream, temporal: j.temporal });
     }
     if (legacy) sub.legacyFeed = j.feed;
-    service.roles.set(handle, { kind: 'subscriber', subscriber: sub });
+    service.roles.set(message.handle, { kind: 'subscriber', subscriber: sub });
     room.subscribers.add(sub);
     const jsep = await negotiate(service, sub, api);
     const data: JsonObject = { videoroom: 'attached', room: room.id, streams: sub.describe() };
     if (legacy) {
       const feed = room.participants.get(j.feed as number);
-      Object.assign(data, { id: j.feed as number, ...(feed?.display !== undefined ? { display: feed.display } : {}), warning: 'deprecated_api' });
+      Object.assign(data, {
+        id: j.feed as number,
+        ...(feed?.display !== undefined ? { display: feed.display } : {}),
+        warning: 'deprecated_api',
+      });
     }
-    return reply(data, jsep);
+    await ctx.reply(data, jsep);
   }
-  const sub = service.subscriberOf(handle);
-  if (!sub) throw new VideoRoomFailure(VideoRoomError.JOIN_FIRST, 'Join the room first');
-  const room = sub.room.id;
-  switch (request) {
-    case 'start': {
-      if (message.jsep?.type === 'answer') {
-        sub.awaitingAnswer = false;
-        await reply({ videoroom: 'event', room, started: 'ok' });
-        if (sub.updatePending) {
-          sub.updatePending = false;
-          await renegotiate(service, sub, api);
-        }
-        return;
+
+  async function start(ctx: Ctx<unknown>): Promise<void> {
+    const sub = joined(ctx);
+    const { jsep } = ctx.message;
+    if (jsep?.type === 'answer') {
+      sub.awaitingAnswer = false;
+      await ctx.reply({ videoroom: 'event', room: sub.room.id, started: 'ok' });
+      if (sub.updatePending) {
+        sub.updatePending = false;
+        await renegotiate(service, sub, ctx.api);
       }
-      if (message.jsep) throw new VideoRoomFailure(VideoRoomError.INVALID_SDP_TYPE, 'start needs an answer');
-      sub.paused = false;
-      for (const kind of ['audio', 'video', 'data'] as const) await api.media.setSending(handle, kind, true);
-      return reply({ videoroom: 'event', room, started: 'ok' });
+      return;
     }
-    case 'pause':
-      sub.paused = true;
-      for (const kind of ['audio', 'video', 'data'] as const) await api.media.setSending(handle, kind, false);
-      return reply({ videoroom: 'event', room, paused: 'ok' });
-    case 'configure': {
-      const c = parse(subscriberConfigureSchema, body);
-      for (const change of c.streams ?? []) {
-        const s = sub.streams.find((x) => x.mid === change.mid);
-        if (!s) continue;
-        if (change.send !== undefined) s.send = change.send;
-        if (change.substream !== undefined) s.substream = change.substream;
-        if (change.temporal !== undefined) s.temporal = change.temporal;
-        await routeStream(service, sub, s, api);
-      }
-      if (c.substream !== undefined || c.temporal !== undefined) {
-        for (const s of sub.streams) {
-          if (s.type !== 'video') continue;
-          if (c.substream !== undefined) s.substream = c.substream;
-          if (c.temporal !== undefined) s.temporal = c.temporal;
-          await routeStream(service, sub, s, api);
-        }
-      }
-      for (const kind of ['audio', 'video'] as const) if (c[kind] !== undefined) await api.media.setSending(handle, kind, c[kind]);
-      if (c.restart) {
-        const jsep = await negotiate(service, sub, api, true);
-        return reply({ videoroom: 'event', room, configured: 'ok', restart: true }, jsep);
-      }
-      return reply({ videoroom: 'event', room, configured: 'ok' });
+    if (jsep) throw new VideoRoomFailure(VideoRoomError.INVALID_SDP_TYPE, 'start needs an answer');
+    sub.paused = false;
+    await setSending(sub, true, ctx.api);
+    await ctx.reply({ videoroom: 'event', room: sub.room.id, started: 'ok' });
+  }
+
+  async function pause(ctx: Ctx<unknown>): Promise<void> {
+    const sub = joined(ctx);
+    sub.paused = true;
+    await setSending(sub, false, ctx.api);
+    await ctx.reply({ videoroom: 'event', room: sub.room.id, paused: 'ok' });
+  }
+
+  async function configure(ctx: Out<typeof subscriberConfigureSchema>): Promise<void> {
+    const { input: c, api } = ctx;
+    const sub = joined(ctx);
+    for (const change of c.streams ?? []) {
+      const s = sub.streams.find((x) => x.mid === change.mid);
+      if (!s) continue;
+      if (change.send !== undefined) s.send = change.send;
+      if (change.substream !== undefined) s.substream = change.substream;
+      if (change.temporal !== undefined) s.temporal = change.temporal;
+      await routeStream(service, sub, s, api);
     }
-    case 'subscribe':
-    case 'unsubscribe':
-    case 'update': {
-      const add = request === 'subscribe' ? parse(subscribeSchema, body).streams : request === 'update' ? (parse(updateSchema, body).subscribe ?? []) : [];
-      const drop = request === 'unsubscribe' ? parse(unsubscribeSchema, body).streams : request === 'update' ? (parse(updateSchema, body).unsubscribe ?? []) : [];
-      if (request === 'update' && add.length === 0 && drop.length === 0) throw new VideoRoomFailure(VideoRoomError.MISSING_ELEMENT, 'Missing element (subscribe or unsubscribe)');
-      const added = resolve(sub.room, add);
-      for (const s of removeStreams(sub, drop)) await routeStream(service, sub, s, api);
-      sub.streams.push(...added);
-      return renegotiate(service, sub, api, transaction);
-    }
-    case 'switch': {
-      const { streams } = parse(switchSchema, body);
-      let changes = 0;
-      for (const sw of streams) {
-        const s = sub.streams.find((x) => x.mid === sw.sub_mid && x.active);
-        const publisher = feedOf(sub.room, sw.feed);
-        const published = publisher.streams.find((p) => p.mid === sw.mid);
-        if (!s || !published || published.type !== s.type) throw new VideoRoomFailure(VideoRoomError.INVALID_ELEMENT, `Can't switch ${sw.sub_mid} to ${sw.feed}/${sw.mid}`);
-        s.active = false;
-        await routeStream(service, sub, s, api);
-        Object.assign(s, { feedId: publisher.id, feedMid: published.mid, feedDisplay: publisher.display, active: true });
-        await routeStream(service, sub, s, api);
-        changes++;
-      }
-      return reply({ videoroom: 'event', switched: 'ok', room, changes, streams: sub.describe() });
-    }
-    case 'leave':
+    if (c.substream !== undefined || c.temporal !== undefined) {
       for (const s of sub.streams) {
-        s.active = false;
+        if (s.type !== 'video') continue;
+        if (c.substream !== undefined) s.substream = c.substream;
+        if (c.temporal !== undefined) s.temporal = c.temporal;
         await routeStream(service, sub, s, api);
       }
-      service.roles.delete(handle);
-      await subscriberGone(sub);
-      await reply({ videoroom: 'event', room, left: 'ok' });
-      return api.closePeerConnection(handle);
-    default:
-      throw new VideoRoomFailure(VideoRoomError.INVALID_REQUEST, `Unknown request '${request}'`);
+    }
+    for (const kind of ['audio', 'video'] as const) if (c[kind] !== undefined) await api.media.setSending(sub.handle, kind, c[kind]);
+    if (!c.restart) return ctx.reply({ videoroom: 'event', room: sub.room.id, configured: 'ok' });
+    const jsep = await negotiate(service, sub, api, true);
+    await ctx.reply({ videoroom: 'event', room: sub.room.id, configured: 'ok', restart: true }, jsep);
   }
+
+  /** subscribe / unsubscribe / update: streams added and dropped, then one renegotiation. */
+  async function change(ctx: Ctx<unknown>, add: Wanted[], drop: Unwanted[]): Promise<void> {
+    const sub = joined(ctx);
+    const added = resolve(sub.room, add);
+    for (const s of removeStreams(sub, drop)) await routeStream(service, sub, s, ctx.api);
+    sub.streams.push(...added);
+    await renegotiate(service, sub, ctx.api, ctx.message.transaction);
+  }
+
+  async function update(ctx: Out<typeof updateSchema>): Promise<void> {
+    const { subscribe = [], unsubscribe = [] } = ctx.input;
+    if (subscribe.length === 0 && unsubscribe.length === 0)
+      throw new VideoRoomFailure(VideoRoomError.MISSING_ELEMENT, 'Missing element (subscribe or unsubscribe)');
+    await change(ctx, subscribe, unsubscribe);
+  }
+
+  async function switchFeeds(ctx: Out<typeof switchSchema>): Promise<void> {
+    const sub = joined(ctx);
+    let changes = 0;
+    for (const sw of ctx.input.streams) {
+      const s = sub.streams.find((x) => x.mid === sw.sub_mid && x.active);
+      const publisher = feedOf(sub.room, sw.feed);
+      const published = publisher.streams.find((p) => p.mid === sw.mid);
+      if (!s || !published || published.type !== s.type)
+        throw new VideoRoomFailure(VideoRoomError.INVALID_ELEMENT, `Can't switch ${sw.sub_mid} to ${sw.feed}/${sw.mid}`);
+      s.active = false;
+      await routeStream(service, sub, s, ctx.api);
+      Object.assign(s, { feedId: publisher.id, feedMid: published.mid, feedDisplay: publisher.display, active: true });
+      await routeStream(service, sub, s, ctx.api);
+      changes++;
+    }
+    await ctx.reply({ videoroom: 'event', switched: 'ok', room: sub.room.id, changes, streams: sub.describe() });
+  }
+
+  async function leave(ctx: Ctx<unknown>): Promise<void> {
+    const sub = joined(ctx);
+    for (const s of sub.streams) {
+      s.active = false;
+      await routeStream(service, sub, s, ctx.api);
+    }
+    service.roles.delete(sub.handle);
+    await subscriberGone(sub);
+    await ctx.reply({ videoroom: 'event', room: sub.room.id, left: 'ok' });
+    await ctx.api.closePeerConnection(sub.handle);
+  }
+
+  const guard = (ctx: Ctx<unknown>): void => void joined(ctx);
+  return {
+    join: asyncRequest({ schema: subscriberJoinSchema, run: join }),
+    start: asyncRequest({ run: start }),
+    pause: asyncRequest({ run: pause }),
+    configure: asyncRequest({ guard, schema: subscriberConfigureSchema, run: configure }),
+    subscribe: asyncRequest({ guard, schema: subscribeSchema, run: (ctx) => change(ctx, ctx.input.streams, []) }),
+    unsubscribe: asyncRequest({ guard, schema: unsubscribeSchema, run: (ctx) => change(ctx, [], ctx.input.streams) }),
+    update: asyncRequest({ guard, schema: updateSchema, run: update }),
+    switch: asyncRequest({ guard, schema: switchSchema, run: switchFeeds }),
+    leave: asyncRequest({ run: leave }),
+  };
 }

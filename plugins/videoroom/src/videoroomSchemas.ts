@@ -1,6 +1,4 @@
-import type { JsonObject } from '@cardea/plugin-sdk';
-import { z } from 'zod';
-import { VideoRoomError, VideoRoomFailure } from './videoroomErrors.ts';
+import { roomRefSchema, z } from '@cardea/plugin-sdk';
 
 /**
  * One zod schema per VideoRoom request: it validates the body and documents the fields
@@ -10,7 +8,7 @@ const id = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 const bool = z.boolean();
 const str = z.string();
 
-export const roomRef = z.object({ room: id, secret: str.optional(), pin: str.optional() });
+export const roomRef = roomRefSchema;
 
 export const createSchema = z.object({
   room: id.optional(),
@@ -44,13 +42,19 @@ export const editSchema = roomRef.extend({
   new_fir_freq: z.number().int().min(0).optional(),
 });
 
-export const allowedSchema = roomRef.extend({ action: z.enum(['enable', 'disable', 'add', 'remove']), allowed: z.array(str).optional() });
-export const kickSchema = roomRef.extend({ id });
-
 export const rtpForwardSchema = roomRef.extend({
   publisher_id: id,
   host: str,
-  streams: z.array(z.object({ mid: str, port: z.number().int().min(1).max(65535), ssrc: z.number().int().min(0).optional(), pt: z.number().int().min(0).max(127).optional() })).optional(),
+  streams: z
+    .array(
+      z.object({
+        mid: str,
+        port: z.number().int().min(1).max(65535),
+        ssrc: z.number().int().min(0).optional(),
+        pt: z.number().int().min(0).max(127).optional(),
+      }),
+    )
+    .optional(),
   audio_port: z.number().int().min(1).max(65535).optional(),
   video_port: z.number().int().min(1).max(65535).optional(),
 });
@@ -101,7 +105,14 @@ export const subscriberJoinSchema = z.object({
 
 export const subscriberConfigureSchema = z.object({
   streams: z
-    .array(z.object({ mid: str, send: bool.optional(), substream: z.number().int().min(0).max(2).optional(), temporal: z.number().int().min(0).max(2).optional() }))
+    .array(
+      z.object({
+        mid: str,
+        send: bool.optional(),
+        substream: z.number().int().min(0).max(2).optional(),
+        temporal: z.number().int().min(0).max(2).optional(),
+      }),
+    )
     .optional(),
   substream: z.number().int().min(0).max(2).optional(),
   temporal: z.number().int().min(0).max(2).optional(),
@@ -113,16 +124,8 @@ export const subscriberConfigureSchema = z.object({
 export const unsubscribeStream = z.object({ feed: id.optional(), mid: str.optional(), sub_mid: str.optional() });
 export const subscribeSchema = z.object({ streams: z.array(subscribeStream).min(1) });
 export const unsubscribeSchema = z.object({ streams: z.array(unsubscribeStream).min(1) });
-export const updateSchema = z.object({ subscribe: z.array(subscribeStream).optional(), unsubscribe: z.array(unsubscribeStream).optional() });
+export const updateSchema = z.object({
+  subscribe: z.array(subscribeStream).optional(),
+  unsubscribe: z.array(unsubscribeStream).optional(),
+});
 export const switchSchema = z.object({ streams: z.array(z.object({ feed: id, mid: str, sub_mid: str })).min(1) });
-
-/** Validates `body` with `schema`, mapping failures to 429 (missing) and 430 (invalid). */
-export function parse<S extends z.ZodType>(schema: S, body: JsonObject): z.output<S> {
-  const result = schema.safeParse(body);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const path = issue?.path.join('.') ?? '';
-  const top = issue?.path[0];
-  if (typeof top === 'string' && body[top] === undefined) throw new VideoRoomFailure(VideoRoomError.MISSING_ELEMENT, `Missing element (${path})`);
-  throw new VideoRoomFailure(VideoRoomError.INVALID_ELEMENT, `Invalid element (${path}: ${issue?.message ?? 'invalid'})`);
-}
