@@ -209,7 +209,11 @@ export class AdminApi {
         ...(handle.opaqueId ? { opaque_id: handle.opaqueId } : {}),
         plugin: handle.plugin.descriptor.name,
         plugin_specific: await handle.plugin.querySession(handle.id),
-        webrtc: { up: handle.peer?.isUp ?? false, closed: handle.peer === undefined, ...(handle.peer ? handle.peer.states : {}) },
+        webrtc: {
+          up: handle.peer?.isUp ?? false,
+          closed: handle.peer === undefined,
+          ...(handle.peer ? { ...handle.peer.states, dropped: { ...handle.peer.droppedDatagrams } } : {}),
+        },
         ...(counters ? { media: { ...counters } } : {}),
       },
     };
