@@ -97,48 +97,11 @@ for (const plane of ['fast', 'werift'] as const) {
     });
 
     it('foreign datagrams (DTLS alerts in both epochs, ClientHello, truncated records, forged STUN, RTP noise, a flood) neither tear down nor stall an Echo Test session', async () => {
-      const client: JanusClient = await connectJanus('ws', gw.wsUrl);
-      const pc = new RTCPeerConnection({ iceServers: [], iceAdditionalHostAddresses: ['127.0.0.1'], iceUseIpv6: false, bundlePolicy: 'max-bundle' });
       const attacker = createSocket('udp4');
-      let media: SyntheticMedia | undefined;
-      let chatter: NodeJS.Timeout | undefined;
+      const session = await openSession(gw);
+      const { client, pc, handle, channel, arrivals, from, host, port, clientSocket, gatewayUfrag, clientUfrag } = session;
       try {
         await new Promise<void>((resolve) => attacker.bind(0, '127.0.0.1', resolve));
-        await client.create();
-        const handle = await client.attach(ECHOTEST, 'offpath');
-        const audio = pc.addTransceiver('audio', { direction: 'sendrecv' });
-        const video = pc.addTransceiver('video', { direction: 'sendrecv' });
-        const channel: RTCDataChannel = pc.createDataChannel('JanusDataChannel');
-        const arrivals = { audio: new Arrivals(), video: new Arrivals(), data: new Arrivals() };
-        audio.onTrack.subscribe((track) => track.onReceiveRtp.subscribe(() => arrivals.audio.note()));
-        video.onTrack.subscribe((track) => track.onReceiveRtp.subscribe(() => arrivals.video.note()));
-        channel.onMessage.subscribe(() => arrivals.data.note());
-
-        await pc.setLocalDescription(await pc.createOffer());
-        await gathered(pc);
-        const offerSdp = pc.localDescription?.sdp ?? '';
-        const from = client.events.length;
-        const ack = await client.message(handle, { audio: true, video: true, data: true }, { type: 'offer', sdp: offerSdp });
-        await client.trickle(handle, { completed: true });
-        const answered = await client.waitForEvent((m) => m.janus === 'event' && m.transaction === ack.transaction, 10_000, from);
-        const answerSdp = answered.jsep?.sdp ?? '';
-        await pc.setRemoteDescription({ type: 'answer', sdp: answerSdp });
-        await client.waitForEvent((m) => m.janus === 'webrtcup', 10_000, from);
-        media = new SyntheticMedia(audio, video);
-        await waitFor(() => channel.readyState, (s) => s === 'open', 10_000, 'data channel open');
-        let n = 0;
-        chatter = setInterval(() => channel.send(`tick ${n++}`), 20);
-        await waitFor(() => arrivals.audio.at.length > 20 && arrivals.video.at.length > 10 && arrivals.data.at.length > 20, (ok) => ok, 10_000, 'echoed media and data');
-
-        // Where the gateway listens, as the client's ICE agent selected it; and the client's own socket.
-        const selected = (pc as unknown as { iceTransports: Array<{ connection: { nominated?: SelectedPair } }> }).iceTransports[0]?.connection.nominated;
-        assert.ok(selected, 'the client selected a candidate pair');
-        const { host, port } = selected.remoteCandidate;
-        assert.equal(host, '127.0.0.1', 'the gateway is reached on loopback only');
-        const clientSocket = selected.protocol.transport.socket;
-        const gatewayUfrag = /a=ice-ufrag:(\S+)/.exec(answerSdp)?.[1] ?? '';
-        const clientUfrag = /a=ice-ufrag:(\S+)/.exec(offerSdp)?.[1] ?? '';
-        assert.ok(gatewayUfrag && clientUfrag, 'both ufrags are in the SDP');
 
         const kinds = (): Buffer[] => [
           plaintextCloseNotify(),
@@ -226,14 +189,113 @@ for (const plane of ['fast', 'werift'] as const) {
         }
         assert.ok((dropped.foreign_source ?? 0) >= FLOOD_TICKS * FLOOD_PER_TICK * 0.5, `the flood is dropped as foreign: ${report}`);
       } finally {
-        clearInterval(chatter);
-        media?.stop();
         attacker.close();
-        await pc.close();
-        await client.close();
+        await session.close();
+      }
+    });
+
+    it('an authenticated USE-CANDIDATE from a new address moves the selected pair; a forged one does not', async () => {
+      const mover = createSocket('udp4');
+      const session = await openSession(gw);
+      const { client, handle, host, port, gatewayUfrag, clientUfrag } = session;
+      try {
+        const received = { stunSuccess: 0, media: 0 };
+        mover.on('message', (d) => {
+          if (d.readUInt16BE(0) === 0x0101) received.stunSuccess++;
+          else if ((d[0] as number) >= 128 && (d[0] as number) <= 191) received.media++;
+        });
+        await new Promise<void>((resolve) => mover.bind(0, '127.0.0.1', resolve));
+        const dropped = async (): Promise<Record<string, number>> => {
+          const info = await adminRequest(gw.adminUrl, { janus: 'handle_info', session_id: client.sessionId, handle_id: handle });
+          return (info.info as { webrtc: { dropped: Record<string, number> } }).webrtc.dropped;
+        };
+        // Forged: the right ufrags, a wrong password. Nothing answers and the client's media still counts.
+        mover.send(bindingRequest(`${gatewayUfrag}:${clientUfrag}`, 'wrongpasswordwrongpassword'), port, host);
+        await sleep(500);
+        assert.equal(received.stunSuccess, 0, 'a forged check is not answered');
+        assert.equal((await dropped()).foreign_source, 0, "the client's media is still on the selected pair");
+        // Authenticated (the gateway's ice-pwd from its answer): the controlling side nominates the new address.
+        const password = /a=ice-pwd:(\S+)/.exec(session.answerSdp)?.[1] ?? '';
+        mover.send(bindingRequest(`${gatewayUfrag}:${clientUfrag}`, password), port, host);
+        await waitFor(() => received.stunSuccess, (k) => k > 0, 3000, 'a binding success response');
+        // From now on the old address is foreign: the client's media is dropped, the gateway's goes to the new pair.
+        await waitFor(dropped, (d) => (d.foreign_source ?? 0) > 20, 5000, "the client's media dropped as foreign");
+        await waitFor(() => received.media, (k) => k > 0, 5000, 'media sent to the new pair');
+      } finally {
+        mover.close();
+        await session.close();
       }
     });
   });
+}
+
+/** A live Echo Test session of a werift client: audio, video and a data channel echoing, arrivals recorded. */
+async function openSession(gw: TestGateway): Promise<{
+  client: JanusClient;
+  pc: RTCPeerConnection;
+  handle: number;
+  channel: RTCDataChannel;
+  arrivals: { audio: Arrivals; video: Arrivals; data: Arrivals };
+  /** Index of the client's first event of this session. */
+  from: number;
+  answerSdp: string;
+  /** The gateway's media address (the client's selected pair) and the client's own socket. */
+  host: string;
+  port: number;
+  clientSocket: Socket;
+  gatewayUfrag: string;
+  clientUfrag: string;
+  close(): Promise<void>;
+}> {
+  const client: JanusClient = await connectJanus('ws', gw.wsUrl);
+  const pc = new RTCPeerConnection({ iceServers: [], iceAdditionalHostAddresses: ['127.0.0.1'], iceUseIpv6: false, bundlePolicy: 'max-bundle' });
+  let media: SyntheticMedia | undefined;
+  let chatter: NodeJS.Timeout | undefined;
+  const close = async (): Promise<void> => {
+    clearInterval(chatter);
+    media?.stop();
+    await pc.close();
+    await client.close();
+  };
+  try {
+    await client.create();
+    const handle = await client.attach(ECHOTEST, 'offpath');
+    const audio = pc.addTransceiver('audio', { direction: 'sendrecv' });
+    const video = pc.addTransceiver('video', { direction: 'sendrecv' });
+    const channel: RTCDataChannel = pc.createDataChannel('JanusDataChannel');
+    const arrivals = { audio: new Arrivals(), video: new Arrivals(), data: new Arrivals() };
+    audio.onTrack.subscribe((track) => track.onReceiveRtp.subscribe(() => arrivals.audio.note()));
+    video.onTrack.subscribe((track) => track.onReceiveRtp.subscribe(() => arrivals.video.note()));
+    channel.onMessage.subscribe(() => arrivals.data.note());
+
+    await pc.setLocalDescription(await pc.createOffer());
+    await gathered(pc);
+    const offerSdp = pc.localDescription?.sdp ?? '';
+    const from = client.events.length;
+    const ack = await client.message(handle, { audio: true, video: true, data: true }, { type: 'offer', sdp: offerSdp });
+    await client.trickle(handle, { completed: true });
+    const answered = await client.waitForEvent((m) => m.janus === 'event' && m.transaction === ack.transaction, 10_000, from);
+    const answerSdp = answered.jsep?.sdp ?? '';
+    await pc.setRemoteDescription({ type: 'answer', sdp: answerSdp });
+    await client.waitForEvent((m) => m.janus === 'webrtcup', 10_000, from);
+    media = new SyntheticMedia(audio, video);
+    await waitFor(() => channel.readyState, (s) => s === 'open', 10_000, 'data channel open');
+    let n = 0;
+    chatter = setInterval(() => channel.send(`tick ${n++}`), 20);
+    await waitFor(() => arrivals.audio.at.length > 20 && arrivals.video.at.length > 10 && arrivals.data.at.length > 20, (ok) => ok, 10_000, 'echoed media and data');
+
+    const selected = (pc as unknown as { iceTransports: Array<{ connection: { nominated?: SelectedPair } }> }).iceTransports[0]?.connection.nominated;
+    assert.ok(selected, 'the client selected a candidate pair');
+    const { host, port } = selected.remoteCandidate;
+    assert.equal(host, '127.0.0.1', 'the gateway is reached on loopback only');
+    const gatewayUfrag = /a=ice-ufrag:(\S+)/.exec(answerSdp)?.[1] ?? '';
+    const clientUfrag = /a=ice-ufrag:(\S+)/.exec(offerSdp)?.[1] ?? '';
+    assert.ok(gatewayUfrag && clientUfrag, 'both ufrags are in the SDP');
+    return { client, pc, handle, channel, arrivals, from, answerSdp, host, port, clientSocket: selected.protocol.transport.socket, gatewayUfrag, clientUfrag, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }
 
 /** CPU seconds (user + system) per wall-clock second. */
