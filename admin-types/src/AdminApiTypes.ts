@@ -112,7 +112,18 @@ export type HandleInfo = {
   plugin: string;
   plugin_specific?: { [key: string]: AdminJson };
   /** The PeerConnection: up, closed, and (while it exists) its ICE, DTLS, connection and signalling states. */
-  webrtc?: { up: boolean; closed: boolean; ice?: string; dtls?: string; connection?: string; signaling?: string };
+  webrtc?: {
+    up: boolean;
+    closed: boolean;
+    ice?: string;
+    dtls?: string;
+    connection?: string;
+    signaling?: string;
+    /** Remote candidates by outcome (malformed, ignored_mdns, ignored_hostname, resolved_mdns, unresolved_mdns). */
+    remote_candidates?: { [counter: string]: number };
+    /** Datagrams dropped before DTLS/SRTP/STUN state, by reason (foreign_source, stun_unauthenticated, …). */
+    dropped?: { [reason: string]: number };
+  };
   /** Media counters of the handle (packets and bytes by direction). */
   media?: { [counter: string]: number };
 };

@@ -213,7 +213,9 @@ export class AdminApi {
         webrtc: {
           up: handle.peer?.isUp ?? false,
           closed: handle.peer === undefined,
-          ...(handle.peer ? { ...handle.peer.states, remote_candidates: remoteCandidates(handle.peer.candidateStats) } : {}),
+          ...(handle.peer
+            ? { ...handle.peer.states, remote_candidates: remoteCandidates(handle.peer.candidateStats), dropped: { ...handle.peer.droppedDatagrams } }
+            : {}),
         },
         ...(counters ? { media: { ...counters } } : {}),
       } satisfies HandleInfo,

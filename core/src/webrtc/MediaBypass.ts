@@ -97,9 +97,10 @@ export function openMediaBypass(pc: RTCPeerConnection, onDatagram: (datagram: Bu
   leanEvent(connection.nominated?.protocol.onDataReceived);
   // Where copies go: the nominated pair's socket and remote address, read once per nomination
   // instead of per copy (on the fan-out, werift's property chain and its `remoteAddr` getter, which
-  // builds an array, cost more than the rest of the JS per copy). Re-read when the bypass opens and
-  // on every datagram from the client, so a re-nomination (RFC 8445 §8.1.1: the controlling agent
-  // may nominate another pair) is followed from the client's first datagram on the new pair.
+  // builds an array, cost more than the rest of the JS per copy). Re-read when the bypass opens, on
+  // every datagram from the client and when a copy finds the nomination changed, so a re-nomination
+  // (RFC 8445 §8.1.1: the controlling agent may nominate another pair; sourceFilterPatch.ts lets only
+  // an authenticated one through) is followed at once.
   type Pair = NonNullable<IceConnection['nominated']>;
   let pair: Pair | undefined;
   let socket: DatagramSocket | undefined;
@@ -125,6 +126,8 @@ export function openMediaBypass(pc: RTCPeerConnection, onDatagram: (datagram: Bu
     extensions: ids,
     streams: () => pc.getTransceivers().filter((t) => t.kind === 'audio' || t.kind === 'video').map(describe),
     send(buf, offset, length) {
+      // One property read per copy: a re-nomination is followed before the client's first datagram on it.
+      if (connection.nominated !== pair) follow();
       if (closed || !socket) return;
       socket.send(buf, offset, length, port, host);
     },

@@ -15,6 +15,7 @@ import { summariseSdp } from './sdpSummary.ts';
 import { filterLocalCandidates, weriftConfig, type WebRtcOptions } from './WebRtcOptions.ts';
 import { applyBypassPatches, fixSenderNtp, markMediaBypass } from './weriftPatches.ts';
 import { openMediaBypass, type MediaBypass } from './MediaBypass.ts';
+import { droppedDatagrams, type DroppedDatagrams } from './sourceFilterPatch.ts';
 
 /** A trickled candidate as the Janus API carries it. */
 export interface TrickleCandidate {
@@ -181,6 +182,20 @@ export class WebRtcPeer {
       connection: this.#pc.connectionState,
       signaling: this.#pc.signalingState,
     };
+  }
+
+  /**
+   * Datagrams dropped before DTLS, SRTP or ICE state saw them, per reason (foreign source, forged
+   * STUN, late plaintext DTLS, …), summed over the PeerConnection's ICE transports; for the Admin API.
+   */
+  get droppedDatagrams(): DroppedDatagrams {
+    const sum: DroppedDatagrams = { foreign_source: 0, unvalidated_source: 0, stun_unauthenticated: 0, malformed: 0, late_plaintext: 0, unauthenticated_alert: 0 };
+    const transports = (this.#pc as unknown as { iceTransports: Array<{ connection: object }> }).iceTransports;
+    for (const { connection } of transports) {
+      const counts = droppedDatagrams(connection);
+      for (const key of Object.keys(sum) as Array<keyof DroppedDatagrams>) sum[key] += counts[key];
+    }
+    return sum;
   }
 
   /** The remote tracks received so far. */

@@ -1,6 +1,7 @@
 import { Connection, RTCDtlsTransport, RTCRtpReceiver, RTCRtpSender } from 'werift';
 import { applyNativeDtlsCrypto } from './nativeDtlsCrypto.ts';
 import { applyMdnsPatch } from './mdnsPatch.ts';
+import { applySourceFilterPatch } from './sourceFilterPatch.ts';
 
 let applied = false;
 
@@ -11,12 +12,15 @@ let applied = false;
  *   `iceServers: []` (werift issue #691), which stalls gathering ~5 s on offline machines and sends
  *   traffic nobody asked for. Cardea uses a STUN server only when one is configured.
  * - werift's DTLS ECDHE over X25519 runs in OpenSSL instead of pure JS (nativeDtlsCrypto.ts).
+ * - Only the selected candidate pair talks to a PeerConnection, and stray DTLS records cannot tear
+ *   it down (sourceFilterPatch.ts, issue 11).
  */
 export function applyWeriftPatches(): void {
   if (applied) return;
   applied = true;
   applyNativeDtlsCrypto();
   applyMdnsPatch();
+  applySourceFilterPatch();
   const proto = Connection.prototype as unknown as {
     applyStunTurnServersFromOptions(this: ConnectionInternals): void;
   };
