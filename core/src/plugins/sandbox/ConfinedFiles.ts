@@ -17,13 +17,18 @@
 // anything but a regular file. Files opened for writing are truncated only after that check, and
 // must not have other hard links (a hard link to a file elsewhere would otherwise be overwritten).
 // Every step goes through the gateway-wide FileWorkLimiter, so plugin file work holds at most its
-// `concurrency` thread-pool threads at once and each call answers within its timeout.
+// `concurrency` thread-pool threads at once and each call answers within its timeout; one plugin
+// has at most `maxPending` opens and reads waiting or running at once.
+//
+// Not covered: the media directory itself is trusted as configured (its own path may contain
+// symlinks, e.g. a symlinked /tmp); an entry swapped for a symlink *after* it was opened does not
+// matter (the descriptor is kept).
 import { constants, existsSync, close as closeCb, fstat as fstatCb, ftruncate as ftruncateCb, open as openCb, read as readCb, write as writeCb, type Stats } from 'node:fs';
 import { lstat, mkdir } from 'node:fs/promises';
 import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { closeFdQuietly } from '../../util/closeFd.ts';
-import { pluginFileWork, type FileWorkLimiter } from './FileWorkLimiter.ts';
+import { FileWorkBusyError, pluginFileWork, type FileWorkLimiter } from './FileWorkLimiter.ts';
 
 const openFd = promisify(openCb);
 const fstatFd = promisify(fstatCb);
@@ -49,6 +54,11 @@ export interface ConfinedFilesOptions {
   limiter?: FileWorkLimiter;
   /** Largest file `readFile` returns, in bytes (default 64 MiB: an announcement is read whole into memory). */
   maxReadBytes?: number;
+  /**
+   * Most opens and reads of this plugin waiting or running at once (default 16), so that one plugin
+   * cannot fill the gateway-wide queue that every plugin shares; beyond it a call fails at once.
+   */
+  maxPending?: number;
 }
 
 /** A plugin's confined view of its media directory. */
@@ -56,11 +66,14 @@ export class ConfinedFiles {
   readonly root: string;
   readonly #limiter: FileWorkLimiter;
   readonly #maxReadBytes: number;
+  readonly #maxPending: number;
+  #pending = 0;
 
   constructor(options: ConfinedFilesOptions) {
     this.root = resolve(options.root);
     this.#limiter = options.limiter ?? pluginFileWork;
     this.#maxReadBytes = options.maxReadBytes ?? 64 * 1024 * 1024;
+    this.#maxPending = options.maxPending ?? 16;
   }
 
   /**
@@ -82,13 +95,13 @@ export class ConfinedFiles {
    */
   openForWrite(path: string): Promise<{ fd: number; full: string }> {
     const { full, parts } = this.resolve(path);
-    return this.#limiter.run(`opening ${path}`, async () => ({ fd: await this.#open(parts, path, true), full }), ({ fd }) => closeFdQuietly(fd));
+    return this.#bounded(() => this.#limiter.run(`opening ${path}`, async () => ({ fd: await this.#open(parts, path, true), full }), ({ fd }) => closeFdQuietly(fd)));
   }
 
   /** Reads a whole regular file of at most `maxReadBytes`. */
   readFile(path: string): Promise<{ bytes: Buffer; full: string }> {
     const { full, parts } = this.resolve(path);
-    return this.#limiter.run(`reading ${path}`, async () => {
+    return this.#bounded(() => this.#limiter.run(`reading ${path}`, async () => {
       const fd = await this.#open(parts, path, false);
       try {
         const { size } = await fstatFd(fd);
@@ -104,7 +117,7 @@ export class ConfinedFiles {
       } finally {
         await closeFd(fd);
       }
-    });
+    }));
   }
 
   /**
@@ -117,6 +130,17 @@ export class ConfinedFiles {
     return new ConfinedWritable(fd, full, this.#limiter);
   }
 
+  /** One open or read of this plugin, counted against `maxPending` until its caller is answered. */
+  async #bounded<T>(call: () => Promise<T>): Promise<T> {
+    if (this.#pending >= this.#maxPending) throw new FileWorkBusyError(`at most ${this.#maxPending} file operations per plugin at once`);
+    this.#pending++;
+    try {
+      return await call();
+    } finally {
+      this.#pending--;
+    }
+  }
+
   async #open(parts: readonly string[], path: string, write: boolean): Promise<number> {
     await mkdir(this.root, { recursive: true, mode: 0o700 });
     let dir = await openFd(this.root, O_RDONLY | O_DIRECTORY);
@@ -124,8 +148,9 @@ export class ConfinedFiles {
     try {
       for (const name of parts.slice(0, -1)) {
         const next = await this.#openDir(dir, dirPath, name, path, write);
-        await closeFd(dir);
+        const parent = dir;
         dir = next;
+        await closeFd(parent);
         dirPath = join(dirPath, name);
       }
       return await this.#openFile(dir, dirPath, parts[parts.length - 1] as string, path, write);
