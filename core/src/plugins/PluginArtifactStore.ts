@@ -18,18 +18,39 @@ export interface PluginArtifact {
 /** Most previous versions remembered per plugin (for rollback). */
 const MAX_HISTORY = 10;
 
-const manifestSchema = z.object({
-  version: z.literal(1),
-  plugins: z.record(
-    z.string(),
-    z.object({
-      current: z.string(),
-      /** Previously current hashes, oldest first. */
-      history: z.array(z.string()),
-    }),
-  ),
+const entrySchema = z.object({
+  current: z.string(),
+  /** Previously current hashes, oldest first. */
+  history: z.array(z.string()),
 });
-type Manifest = z.output<typeof manifestSchema>;
+type ManifestEntry = z.output<typeof entrySchema>;
+
+/** `manifest.json` on disk: `{ version: 1, plugins: { <name>: entry } }`. */
+const manifestFileSchema = z.object({ version: z.literal(1), plugins: z.unknown() });
+
+/**
+ * The manifest in memory: a Map by plugin name, never a plain object, so names that are
+ * `Object.prototype` members (`toString`, `constructor`, `hasOwnProperty`, …) are ordinary keys.
+ */
+interface Manifest {
+  plugins: Map<string, ManifestEntry>;
+}
+
+/** Reads the manifest's plugins from parsed JSON (own properties only: JSON.parse never sets a prototype). */
+function parseManifest(json: unknown): Manifest {
+  // The plugins object is walked as JSON.parse made it: a schema's parse would rebuild it as a
+  // plain object, where a `__proto__` key would set the prototype instead of an entry.
+  const file = manifestFileSchema.parse(json);
+  if (typeof file.plugins !== 'object' || file.plugins === null || Array.isArray(file.plugins)) throw new Error('manifest.json: plugins is not an object');
+  const plugins = new Map<string, ManifestEntry>();
+  for (const [name, entry] of Object.entries(file.plugins)) plugins.set(name, entrySchema.parse(entry));
+  return { plugins };
+}
+
+/** The manifest as JSON text; `Object.fromEntries` defines own properties, `__proto__` included. */
+function serializeManifest(manifest: Manifest): string {
+  return JSON.stringify({ version: 1, plugins: Object.fromEntries(manifest.plugins) }, null, 2);
+}
 
 const uploadSchema = z.object({ source: z.string(), sourcemap: z.string().optional() });
 
@@ -57,7 +78,7 @@ export class PluginArtifactStore {
   /** The plugins to load at start: name → current hash. */
   async current(): Promise<Map<string, string>> {
     const manifest = await this.#load();
-    return new Map(Object.entries(manifest.plugins).map(([name, entry]) => [name, entry.current]));
+    return new Map([...manifest.plugins].map(([name, entry]) => [name, entry.current]));
   }
 
   async read(hash: string): Promise<PluginArtifact> {
@@ -104,26 +125,26 @@ export class PluginArtifactStore {
   /** Makes `hash` the current version of `name`, remembering the one it replaces. */
   async setCurrent(name: string, hash: string): Promise<void> {
     const manifest = await this.#load();
-    const entry = manifest.plugins[name];
+    const entry = manifest.plugins.get(name);
     if (entry && entry.current !== hash) {
       entry.history = [...entry.history.filter((h) => h !== entry.current), entry.current].slice(-MAX_HISTORY);
       entry.current = hash;
     } else if (!entry) {
-      manifest.plugins[name] = { current: hash, history: [] };
+      manifest.plugins.set(name, { current: hash, history: [] });
     }
     await this.#save(manifest);
   }
 
   /** The version before the current one, or undefined. */
   async previous(name: string): Promise<string | undefined> {
-    const entry = (await this.#load()).plugins[name];
+    const entry = (await this.#load()).plugins.get(name);
     return entry?.history[entry.history.length - 1];
   }
 
   /** Rollback: the previous version becomes current; the current one is forgotten. */
   async popCurrent(name: string): Promise<void> {
     const manifest = await this.#load();
-    const entry = manifest.plugins[name];
+    const entry = manifest.plugins.get(name);
     const previous = entry?.history.pop();
     if (!entry || previous === undefined) return;
     entry.current = previous;
@@ -133,8 +154,7 @@ export class PluginArtifactStore {
   /** Unload: the plugin is no longer loaded at start (its files stay). */
   async remove(name: string): Promise<void> {
     const manifest = await this.#load();
-    if (!(name in manifest.plugins)) return;
-    delete manifest.plugins[name];
+    if (!manifest.plugins.delete(name)) return;
     await this.#save(manifest);
   }
 
@@ -149,16 +169,16 @@ export class PluginArtifactStore {
       text = await readFile(this.#file('manifest.json'), 'utf8');
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      this.#manifest = { version: 1, plugins: {} };
+      this.#manifest = { plugins: new Map() };
       return this.#manifest;
     }
-    this.#manifest = manifestSchema.parse(JSON.parse(text));
+    this.#manifest = parseManifest(JSON.parse(text));
     return this.#manifest;
   }
 
   async #save(manifest: Manifest): Promise<void> {
     await mkdir(this.dir, { recursive: true });
-    await this.#atomic('manifest.json', JSON.stringify(manifest, null, 2));
+    await this.#atomic('manifest.json', serializeManifest(manifest));
   }
 
   async #atomic(name: string, text: string): Promise<void> {

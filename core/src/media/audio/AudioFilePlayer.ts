@@ -3,7 +3,7 @@
 // small PCM queue that the ticks drain; the encoder delay (pre-skip) is dropped at the start.
 import type { MixerSampleRate } from '@cardea/plugin-sdk';
 import { OpusFrameDecoder } from './OpusCodec.ts';
-import { readOggOpus, type OggOpusFile } from './OggOpus.ts';
+import { parseOggOpus, readOggOpus, type OggOpusFile } from './OggOpus.ts';
 
 /** Room for the largest Opus packet (120 ms at 48 kHz) plus a frame. */
 const QUEUE_SAMPLES = 5760 + 960;
@@ -34,9 +34,9 @@ export class AudioFilePlayer {
     this.#skip = this.#preSkip;
   }
 
-  /** Loads and checks a file; rejects when it is missing or not Ogg Opus. */
-  static async open(id: number, path: string, rate: MixerSampleRate, loop: boolean): Promise<AudioFilePlayer> {
-    const file = await readOggOpus(path);
+  /** Loads and checks a file (read from `path`, or its content `bytes`); rejects when it is missing or not Ogg Opus. */
+  static async open(id: number, path: string, rate: MixerSampleRate, loop: boolean, bytes?: Uint8Array): Promise<AudioFilePlayer> {
+    const file = bytes ? parseOggOpus(bytes) : await readOggOpus(path);
     if (file.packets.length === 0) throw new Error(`${path} holds no audio`);
     return new AudioFilePlayer(id, path, loop, file, await OpusFrameDecoder.create(rate), rate);
   }

@@ -9,6 +9,7 @@
 // speakers stay warm for a hangover; a cold decoder first replays the last packets it skipped, and
 // entering or leaving speakers are faded over one frame, so a speaker starts without a click.
 import type { MixerEvent, MixerId, MixerOptions, MixerSampleRate, MixerStats } from '@cardea/plugin-sdk';
+import { closeFdQuietly } from '../../util/closeFd.ts';
 import type { WebRtcPeer } from '../../webrtc/WebRtcPeer.ts';
 import type { AudioEndpoint, AudioTransport } from './AudioEndpointTypes.ts';
 import { AudioFilePlayer } from './AudioFilePlayer.ts';
@@ -247,10 +248,10 @@ export class AudioMixer {
     await p.decoder.reset();
   }
 
-  /** Starts mixing a file into everyone's mix; rejects when the file cannot be read. */
-  async playFile(path: string, loop: boolean): Promise<number> {
+  /** Starts mixing a file (read from `path`, or its content `bytes`) into everyone's mix; rejects when it cannot be read. */
+  async playFile(path: string, loop: boolean, bytes?: Uint8Array): Promise<number> {
     const id = this.#nextFileId++;
-    const player = await AudioFilePlayer.open(id, path, this.options.sampleRate, loop);
+    const player = await AudioFilePlayer.open(id, path, this.options.sampleRate, loop, bytes);
     if (this.#closed) {
       player.free();
       throw new Error('mixer closed');
@@ -289,14 +290,21 @@ export class AudioMixer {
     return [...this.#players.keys()];
   }
 
-  /** Starts recording the mix to an Ogg Opus file, or with `null` stops and closes it. */
-  async record(path: string | null): Promise<void> {
+  /**
+   * Starts recording the mix to an Ogg Opus file, or with `null` stops and closes it. `fd`: the
+   * file already open for writing, owned (and closed) by the recording from here on, used or not.
+   */
+  async record(path: string | null, fd?: number): Promise<void> {
     const previous = this.#recorder;
     this.#recorder = undefined;
     if (previous) await previous.close();
-    if (path === null || this.#closed) return;
+    if (path === null || this.#closed) {
+      if (fd !== undefined) closeFdQuietly(fd);
+      return;
+    }
     const rate = this.options.sampleRate;
-    this.#recorder = await OggOpusWriter.open(path, { sampleRate: rate, preSkip: Math.round((this.#shared.lookahead * 48000) / rate) });
+    const preSkip = Math.round((this.#shared.lookahead * 48000) / rate);
+    this.#recorder = await OggOpusWriter.open(path, { sampleRate: rate, preSkip, ...(fd !== undefined ? { fd } : {}) });
   }
 
   get recordingPath(): string | undefined {

@@ -2,6 +2,7 @@
 // handles' PeerConnections (the plane reports attach/detach/forget), so a participant is wired to
 // its endpoint whenever both exist. Plugin hosts call it after their ownership checks.
 import type { MixerEvent, MixerId, MixerOptions, MixerParticipantOptions, MixerStats } from '@cardea/plugin-sdk';
+import { closeFdQuietly } from '../../util/closeFd.ts';
 import { TypedEmitter } from '../../util/TypedEmitter.ts';
 import type { WebRtcPeer } from '../../webrtc/WebRtcPeer.ts';
 import type { AudioTransport } from './AudioEndpointTypes.ts';
@@ -161,16 +162,28 @@ export class AudioMixers {
     await this.#control(id).resetDecoder(handleId);
   }
 
-  playFile(id: MixerId, path: string, loop: boolean): Promise<number> {
-    return this.#control(id).playFile(path, loop);
+  /** Plays `path`, or (`bytes` given) the file already read from it: a sandboxed plugin's files are read by its host. */
+  playFile(id: MixerId, path: string, loop: boolean, bytes?: Uint8Array): Promise<number> {
+    return this.#control(id).playFile(path, loop, bytes);
   }
 
   stopFile(id: MixerId, fileId: number): void {
     this.#mixers.get(id)?.stopFile(fileId);
   }
 
-  record(id: MixerId, path: string | null): Promise<void> {
-    return this.#control(id).record(path);
+  /**
+   * Records the mix into `path` (null: stops). With `fd`, the file is already open (a sandboxed
+   * plugin's, opened confined by its host): the mixer owns the descriptor from here on and closes it.
+   */
+  record(id: MixerId, path: string | null, fd?: number): Promise<void> {
+    let control: MixerControl;
+    try {
+      control = this.#control(id);
+    } catch (error) {
+      if (fd !== undefined) closeFdQuietly(fd);
+      throw error;
+    }
+    return control.record(path, fd);
   }
 
   forward(id: MixerId, forward: MixForward): Promise<number> {

@@ -15,9 +15,11 @@ export interface MixerControl {
   attachPeer(handleId: number, peer: WebRtcPeer): void;
   detachPeer(handleId: number): void;
   resetDecoder(handleId: number): Promise<void>;
-  playFile(path: string, loop: boolean): Promise<number>;
+  /** `bytes`: the file's content, already read (a sandboxed plugin's file); else `path` is read. */
+  playFile(path: string, loop: boolean, bytes?: Uint8Array): Promise<number>;
   stopFile(fileId: number): void;
-  record(path: string | null): Promise<void>;
+  /** `fd`: the file, already open for writing; the mixer owns it and closes it, used or not. */
+  record(path: string | null, fd?: number): Promise<void>;
   forward(forward: MixForward): Promise<number>;
   stopForward(forwarderId: number): void;
   stats(): Promise<MixerStats>;
@@ -60,16 +62,16 @@ export class LocalMixer implements MixerControl {
     return this.mixer.resetDecoder(handleId);
   }
 
-  playFile(path: string, loop: boolean): Promise<number> {
-    return this.mixer.playFile(path, loop);
+  playFile(path: string, loop: boolean, bytes?: Uint8Array): Promise<number> {
+    return this.mixer.playFile(path, loop, bytes);
   }
 
   stopFile(fileId: number): void {
     this.mixer.stopFile(fileId);
   }
 
-  record(path: string | null): Promise<void> {
-    return this.mixer.record(path);
+  record(path: string | null, fd?: number): Promise<void> {
+    return this.mixer.record(path, fd);
   }
 
   async forward(forward: MixForward): Promise<number> {

@@ -6,6 +6,7 @@
 // mixer's clock. Why a worker: see mixerWorker.ts.
 import { Worker } from 'node:worker_threads';
 import type { MixerEvent, MixerOptions, MixerStats } from '@cardea/plugin-sdk';
+import { closeFdQuietly } from '../../util/closeFd.ts';
 import type { WebRtcPeer } from '../../webrtc/WebRtcPeer.ts';
 import type { AudioEndpoint, AudioTransport } from './AudioEndpointTypes.ts';
 import type { MixClockOptions } from './MixClock.ts';
@@ -314,16 +315,25 @@ export class WorkerMixer implements MixerControl {
     await this.#host.call({ op: 'resetDecoder', mixer: this.id, handle: handleId });
   }
 
-  async playFile(path: string, loop: boolean): Promise<number> {
-    return (await this.#host.call({ op: 'playFile', mixer: this.id, path, loop })) as number;
+  async playFile(path: string, loop: boolean, bytes?: Uint8Array): Promise<number> {
+    return (await this.#host.call({ op: 'playFile', mixer: this.id, path, loop, ...(bytes ? { bytes } : {}) })) as number;
   }
 
   stopFile(fileId: number): void {
     this.#host.send({ op: 'stopFile', mixer: this.id, fileId });
   }
 
-  async record(path: string | null): Promise<void> {
-    await this.#host.call({ op: 'record', mixer: this.id, path });
+  /**
+   * A descriptor posted to the worker is the worker's to close (descriptors are per process). If
+   * the worker is gone before the call is posted, it is closed here; one lost inside a worker
+   * that crashed mid-call stays open (rare: the worker dies only on a bug).
+   */
+  async record(path: string | null, fd?: number): Promise<void> {
+    if (fd !== undefined && this.#host.failed) {
+      closeFdQuietly(fd);
+      throw new MixerWorkerError('the mixer worker is gone');
+    }
+    await this.#host.call({ op: 'record', mixer: this.id, path, ...(fd !== undefined ? { fd } : {}) });
   }
 
   async forward(forward: MixForward): Promise<number> {

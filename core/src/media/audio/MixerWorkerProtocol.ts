@@ -39,9 +39,9 @@ export type MixerCall =
   | { op: 'detach'; mixer: number; handle: number }
   | { op: 'canSend'; mixer: number; handle: number; value: boolean }
   | { op: 'resetDecoder'; mixer: number; handle: number }
-  | { op: 'playFile'; mixer: number; path: string; loop: boolean }
+  | { op: 'playFile'; mixer: number; path: string; loop: boolean; bytes?: Uint8Array }
   | { op: 'stopFile'; mixer: number; fileId: number }
-  | { op: 'record'; mixer: number; path: string | null }
+  | { op: 'record'; mixer: number; path: string | null; fd?: number }
   | { op: 'forward'; mixer: number; forward: { host: string; port: number; ssrc?: number; payloadType?: number } }
   | { op: 'stopForward'; mixer: number; forwarderId: number }
   | { op: 'stats'; mixer: number }

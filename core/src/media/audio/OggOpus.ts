@@ -94,6 +94,8 @@ export interface OggOpusWriterOptions {
   /** Samples per packet at 48 kHz (default 960: 20 ms). */
   packetSamples?: number;
   comments?: string[];
+  /** The file, already open for writing (it is closed with the writer); `path` then only names it. */
+  fd?: number;
 }
 
 /** Writes a mono Ogg Opus file packet by packet; close() ends the stream (EOS page). */
@@ -113,7 +115,7 @@ export class OggOpusWriter {
   constructor(path: string, options: OggOpusWriterOptions) {
     this.path = path;
     this.#packetSamples = options.packetSamples ?? 960;
-    this.#stream = createWriteStream(path);
+    this.#stream = options.fd !== undefined ? createWriteStream(path, { fd: options.fd }) : createWriteStream(path);
     this.#stream.on('error', (error) => {
       this.#error = error;
     });
@@ -124,6 +126,7 @@ export class OggOpusWriter {
   /** Creates the file and resolves once it is open; rejects when it cannot be created. */
   static async open(path: string, options: OggOpusWriterOptions): Promise<OggOpusWriter> {
     const writer = new OggOpusWriter(path, options);
+    if (options.fd !== undefined) return writer; // already open: no 'ready' comes
     await new Promise<void>((resolve, reject) => {
       writer.#stream.once('ready', () => resolve());
       writer.#stream.once('error', reject);

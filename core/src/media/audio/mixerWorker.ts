@@ -9,6 +9,7 @@ import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { MixerEvent, MixerOptions } from '@cardea/plugin-sdk';
+import { closeFdQuietly } from '../../util/closeFd.ts';
 import type { WebRtcPeer } from '../../webrtc/WebRtcPeer.ts';
 import type { AudioEndpoint, AudioPacketSink, AudioTransport } from './AudioEndpointTypes.ts';
 import { AudioMixer } from './AudioMixer.ts';
@@ -190,6 +191,8 @@ async function handle(call: MixerCall): Promise<unknown> {
     await hosted?.mixer.close();
     return null;
   }
+  // A recording's descriptor is this worker's to close, even when its mixer is already gone.
+  if (call.op === 'record' && call.fd !== undefined && !mixers.has(call.mixer)) closeFdQuietly(call.fd);
   const hosted = hostedOf(call.mixer);
   const mixer = hosted.mixer;
   switch (call.op) {
@@ -227,11 +230,11 @@ async function handle(call: MixerCall): Promise<unknown> {
       await mixer.resetDecoder(call.handle);
       return null;
     case 'playFile':
-      return mixer.playFile(call.path, call.loop);
+      return mixer.playFile(call.path, call.loop, call.bytes);
     case 'stopFile':
       return mixer.stopFile(call.fileId);
     case 'record':
-      await mixer.record(call.path);
+      await mixer.record(call.path, call.fd);
       return null;
     case 'forward':
       return mixer.forward(call.forward);

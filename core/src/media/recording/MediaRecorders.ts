@@ -1,6 +1,6 @@
 import type { RecordingInfo, RecordingOptions } from '@cardea/plugin-sdk';
 import { TypedEmitter } from '../../util/TypedEmitter.ts';
-import { MjrWriter, type MjrWriterOptions } from './MjrWriter.ts';
+import { MjrWriter, type MjrFileOpener, type MjrWriterOptions } from './MjrWriter.ts';
 
 /** Events of the recorders (the gateway logs them). */
 export interface MediaRecordersEvents {
@@ -70,17 +70,19 @@ export class MediaRecorders {
   /**
    * Starts recording one of `handleId`'s incoming streams into `options.file` (created, folders
    * included, or truncated). Rejects when the file cannot be opened. The handle need not have a
-   * PeerConnection yet: packets are recorded once they flow.
+   * PeerConnection yet: packets are recorded once they flow. `openFile` opens the file (default:
+   * any path; a sandboxed plugin's recordings pass a confined opener).
    */
-  async start(handleId: number, options: RecordingOptions): Promise<number> {
+  async start(handleId: number, options: RecordingOptions, openFile?: MjrFileOpener): Promise<number> {
     if (this.#closed) throw new Error('media plane closed');
     if (this.#recordings.size >= MediaRecorders.MAX_RECORDINGS) throw new RangeError('too many recordings');
     if (options.mid === undefined && options.kind === undefined) throw new TypeError('a recording names a mid or a kind');
     const id = this.#nextId++;
-    const writer = await MjrWriter.create(options.file, {
-      ...this.#writerOptions,
-      onError: (error) => this.events.emit('error', id, handleId, error),
-    });
+    const writer = await MjrWriter.create(
+      options.file,
+      { ...this.#writerOptions, onError: (error) => this.events.emit('error', id, handleId, error) },
+      openFile,
+    );
     if (this.#closed) {
       await writer.close();
       throw new Error('media plane closed');

@@ -1,4 +1,4 @@
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { encodeMjrInfo, MJR_FRAME_HEADER_BYTES, MJR_MAGIC, MJR_MAX_FRAME_BYTES, mjrCodec, type MjrMediaType } from './MjrFormat.ts';
 
@@ -18,6 +18,21 @@ export interface MjrWriterOptions {
   /** Called once per failure (open, write, close); the writer stops writing after a write error. */
   onError?: (error: Error) => void;
 }
+
+/** The file a writer fills: what it needs of a FileHandle (a sandboxed plugin's file is confined and its writes bounded). */
+export interface MjrFile {
+  write(buffer: Buffer, offset: number, length: number): Promise<{ bytesWritten: number }>;
+  close(): Promise<void>;
+}
+
+/** Opens (creates or truncates) a recording's file, its folder included. */
+export type MjrFileOpener = (path: string) => Promise<MjrFile>;
+
+/** The default opener: any path the gateway itself chose (in-process plugins are trusted). */
+const openAnyPath: MjrFileOpener = async (path) => {
+  await mkdir(dirname(path), { recursive: true });
+  return open(path, 'w');
+};
 
 /** What a writer did so far. */
 export interface MjrWriterStats {
@@ -48,7 +63,7 @@ const now = (): number => performance.now();
  */
 export class MjrWriter {
   readonly path: string;
-  readonly #file: FileHandle;
+  readonly #file: MjrFile;
   readonly #chunkBytes: number;
   readonly #maxChunks: number;
   readonly #ssrcSwitchMs: number;
@@ -77,7 +92,7 @@ export class MjrWriter {
   #lastTs = 0;
   readonly stats: MjrWriterStats = { packets: 0, bytes: 0, dropped: 0, skipped: 0, errors: 0, codec: undefined };
 
-  private constructor(path: string, file: FileHandle, options: MjrWriterOptions) {
+  private constructor(path: string, file: MjrFile, options: MjrWriterOptions) {
     this.path = path;
     this.#file = file;
     this.#chunkBytes = Math.max(2048, options.chunkBytes ?? 64 * 1024);
@@ -89,12 +104,15 @@ export class MjrWriter {
     this.#timer.unref();
   }
 
-  /** Creates (or truncates) the file at `path`, its folder included, and writes the magic. */
-  static async create(path: string, options: MjrWriterOptions = {}): Promise<MjrWriter> {
-    await mkdir(dirname(path), { recursive: true });
-    const file = await open(path, 'w');
+  /**
+   * Creates (or truncates) the file at `path`, its folder included, and writes the magic. `openFile`
+   * opens it (default: any path, folders created).
+   */
+  static async create(path: string, options: MjrWriterOptions = {}, openFile: MjrFileOpener = openAnyPath): Promise<MjrWriter> {
+    const file = await openFile(path);
     try {
-      await file.write(Buffer.from(MJR_MAGIC, 'latin1'));
+      const magic = Buffer.from(MJR_MAGIC, 'latin1');
+      await file.write(magic, 0, magic.length);
     } catch (error) {
       await file.close();
       throw error;

@@ -1,16 +1,16 @@
 // The audio-mixer calls of one sandboxed plugin version, checked before they reach the media
 // plane: a plugin names only mixers it created (at most MAX_MIXERS) and handles attached to it;
-// files it plays or records resolve inside its own media directory; its mixes may be forwarded as
+// files it plays or records are regular files inside its own media directory, opened here without
+// following symlinks (ConfinedFiles) and handed to the mixer already open or read; its mixes may be forwarded as
 // plain RTP to loopback addresses only (a sandboxed plugin must not aim the gateway's UDP at
 // arbitrary hosts). Mixers are destroyed when the version is unloaded or faults, unless a hot reload
 // handed them to the next version first (release → adopt): then their participants, forwarders,
 // recordings and files keep running untouched, as the handles' PeerConnections do.
-import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { isIP } from 'node:net';
 import type { Json, JsonObject, MixerEvent } from '@cardea/plugin-sdk';
 import type { AudioMixers } from '../../media/audio/AudioMixers.ts';
-import { confinePath } from './confinePath.ts';
+import { closeFdQuietly } from '../../util/closeFd.ts';
+import type { ConfinedFiles } from './ConfinedFiles.ts';
 import { parseApiArgs, type ApiOp } from './sandboxApiSchemas.ts';
 
 /** Most mixers one sandboxed plugin may hold: each one is a 20 ms timer and codec work. */
@@ -36,7 +36,7 @@ const isLoopback = (host: string): boolean => (isIP(host) === 4 && host.startsWi
 
 export class SandboxMixers {
   readonly #audio: AudioMixers;
-  readonly #mediaDir: string;
+  readonly #files: ConfinedFiles;
   readonly #checkHandle: (id: number) => void;
   readonly #mixers = new Set<number>();
   readonly #off: () => void;
@@ -45,9 +45,9 @@ export class SandboxMixers {
    * `onEvent` receives the events of this version's mixers; `checkHandle` throws for a handle not
    * attached to the version.
    */
-  constructor(audio: AudioMixers, mediaDir: string, checkHandle: (id: number) => void, onEvent: (event: MixerEvent) => void) {
+  constructor(audio: AudioMixers, files: ConfinedFiles, checkHandle: (id: number) => void, onEvent: (event: MixerEvent) => void) {
     this.#audio = audio;
-    this.#mediaDir = mediaDir;
+    this.#files = files;
     this.#checkHandle = checkHandle;
     this.#off = audio.events.on('event', (event) => {
       if (this.#mixers.has(event.mixer)) onEvent(event);
@@ -92,7 +92,9 @@ export class SandboxMixers {
       }
       case 'media.playFile': {
         const [mixer, path, options] = parseApiArgs(op, rawArgs);
-        return audio.playFile(this.#own(mixer), this.#confine(path), options?.loop ?? false);
+        this.#own(mixer);
+        const { bytes, full } = await this.#files.readFile(path);
+        return audio.playFile(this.#own(mixer), full, options?.loop ?? false, bytes);
       }
       case 'media.stopFile': {
         const [mixer, fileId] = parseApiArgs(op, rawArgs);
@@ -101,9 +103,16 @@ export class SandboxMixers {
       }
       case 'media.recordMixer': {
         const [mixer, path] = parseApiArgs(op, rawArgs);
-        const target = path === null ? null : this.#confine(path);
-        if (target !== null) await mkdir(dirname(target), { recursive: true });
-        await audio.record(this.#own(mixer), target);
+        this.#own(mixer);
+        if (path === null) {
+          await audio.record(mixer, null);
+          return null;
+        }
+        // The mixer (maybe in the mixer worker: descriptors are per process) takes the descriptor
+        // over and closes it with the recording, or at once when it cannot use it.
+        const { fd, full } = await this.#files.openForWrite(path);
+        if (!this.#mixers.has(mixer)) closeFdQuietly(fd); // destroyed while the file was opened
+        await audio.record(this.#own(mixer), full, fd);
         return null;
       }
       case 'media.mixerStats': {
@@ -156,10 +165,5 @@ export class SandboxMixers {
   #own(mixer: number): number {
     if (!this.#mixers.has(mixer)) throw new RangeError(`mixer ${mixer} does not belong to this plugin`);
     return mixer;
-  }
-
-  /** A plugin-given path, resolved inside the media directory (absolute or `..` escapes are refused). */
-  #confine(path: string): string {
-    return confinePath(this.#mediaDir, path);
   }
 }

@@ -16,6 +16,7 @@ import type {
   SandboxMethod,
 } from './SandboxProtocol.ts';
 import { StackMapper } from './StackMapper.ts';
+import { ConfinedFiles } from './ConfinedFiles.ts';
 import { mixerOps, SandboxMixers } from './SandboxMixers.ts';
 import { recordingOps, SandboxRecordings } from './SandboxRecordings.ts';
 import { tmpdir } from 'node:os';
@@ -76,7 +77,8 @@ export interface SandboxHostOptions {
   log: Logger;
   /**
    * Directory the plugin's played and recorded files resolve in (default
-   * `<os tmpdir>/cardea-media/<plugin name>`); paths outside it are refused.
+   * `<os tmpdir>/cardea-media/<plugin name>`); paths outside it, symlinks below it and anything
+   * but regular files are refused (ConfinedFiles).
    */
   mediaDir?: string;
 }
@@ -123,10 +125,11 @@ export class SandboxPluginHost implements LoadedPlugin {
       host: 'sandbox',
     };
     const mediaDir = opts.mediaDir ?? join(tmpdir(), 'cardea-media', identity.name.replace(/[^\w.-]/g, '_'));
-    this.#mixers = new SandboxMixers(opts.media.audio, mediaDir, (h) => this.#handle(h), (event) => {
+    const files = new ConfinedFiles({ root: mediaDir });
+    this.#mixers = new SandboxMixers(opts.media.audio, files, (h) => this.#handle(h), (event) => {
       if (this.identity.handlers.includes('handleMixerEvent')) void this.#contain('handleMixerEvent', [event]);
     });
-    this.#recordings = new SandboxRecordings(opts.media.recorders, mediaDir, (h) => this.#handle(h));
+    this.#recordings = new SandboxRecordings(opts.media.recorders, files, (h) => this.#handle(h));
     // Talking changes of this version's handles only (the detection itself runs in the media plane);
     // a handle that moves to the next version on reload takes its events along.
     this.#offTalking = identity.handlers.includes('handleTalking')

@@ -1,10 +1,10 @@
 // The `.mjr` recording calls of one sandboxed plugin version, checked before they reach the media
-// plane: a plugin records only handles attached to it, writes only inside its own media directory
-// (the rule of mixer recordings), holds at most MAX_RECORDINGS at once, and stops only its own.
+// plane: a plugin records only handles attached to it, writes only regular files inside its own
+// media directory, never through a symlink (ConfinedFiles; the rule of mixer recordings), holds at most MAX_RECORDINGS at once, and stops only its own.
 // Its recordings stop when the version is unloaded or faults.
 import type { Json, JsonObject } from '@cardea/plugin-sdk';
 import type { MediaRecorders } from '../../media/recording/MediaRecorders.ts';
-import { confinePath } from './confinePath.ts';
+import type { ConfinedFiles } from './ConfinedFiles.ts';
 import { parseApiArgs, type ApiOp } from './sandboxApiSchemas.ts';
 
 /** Most recordings one sandboxed plugin may hold: each one is an open file and a disk backlog. */
@@ -15,14 +15,14 @@ export const recordingOps = new Set<ApiOp>(['media.startRecording', 'media.stopR
 
 export class SandboxRecordings {
   readonly #recorders: MediaRecorders;
-  readonly #mediaDir: string;
+  readonly #files: ConfinedFiles;
   readonly #checkHandle: (id: number) => void;
   readonly #mine = new Set<number>();
 
   /** `checkHandle` throws for a handle not attached to the version. */
-  constructor(recorders: MediaRecorders, mediaDir: string, checkHandle: (id: number) => void) {
+  constructor(recorders: MediaRecorders, files: ConfinedFiles, checkHandle: (id: number) => void) {
     this.#recorders = recorders;
-    this.#mediaDir = mediaDir;
+    this.#files = files;
     this.#checkHandle = checkHandle;
   }
 
@@ -35,7 +35,8 @@ export class SandboxRecordings {
         // Recordings the core stopped (their handle went) no longer count.
         for (const id of this.#mine) if (this.#recorders.info(id) === undefined) this.#mine.delete(id);
         if (this.#mine.size >= MAX_RECORDINGS) throw new RangeError(`at most ${MAX_RECORDINGS} recordings per plugin`);
-        const id = await this.#recorders.start(h, { ...options, file: confinePath(this.#mediaDir, options.file) });
+        const { full } = this.#files.resolve(options.file);
+        const id = await this.#recorders.start(h, { ...options, file: full }, () => this.#files.openWritable(options.file));
         try {
           this.#checkHandle(h); // the handle may have gone while the file was being opened
         } catch (error) {
