@@ -272,7 +272,7 @@ function toJanusError(error: unknown): JanusError {
 }
 
 /** A PeerConnection's remote-candidate counters as `handle_info` shows them. */
-function remoteCandidates(stats: RemoteCandidateStats): JsonObject {
+function remoteCandidates(stats: RemoteCandidateStats): { [counter: string]: number } {
   return {
     malformed: stats.malformed,
     ignored_mdns: stats.ignoredMdns,
