@@ -35,7 +35,9 @@ export type PluginHandlerName = (typeof PLUGIN_HANDLERS)[number];
  * of its namespaces (`media.addRoute`, `store.get`, `log.info`, `timers.clear`).
  */
 export type PluginApiMemberName = {
-  [K in Extract<keyof PluginApi, string>]: PluginApi[K] extends (...args: never[]) => unknown ? K : `${K}.${Extract<keyof PluginApi[K], string>}`;
+  [K in Extract<keyof PluginApi, string>]: PluginApi[K] extends (...args: never[]) => unknown
+    ? K
+    : `${K}.${Extract<keyof PluginApi[K], string>}`;
 }[Extract<keyof PluginApi, string>];
 
 /** Every callable member of {@link PluginApi}, as {@link PluginApiMemberName} spells it. */
