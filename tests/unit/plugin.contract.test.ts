@@ -3,7 +3,8 @@
 // lists the core derives from match the SDK's interfaces, and both hosts run on the same API
 // implementation, so a call naming a handle that just left behaves the same in both.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -18,7 +19,10 @@ import type { CoreHandle, LoadedPlugin } from '../../core/src/plugins/PluginHost
 import { compilePlugin } from '../../core/src/plugins/sandbox/compilePlugin.ts';
 import { PluginRunner } from '../../core/src/plugins/sandbox/PluginRunner.ts';
 import { REFUSED_IN_SANDBOX, SERVED_BY_THE_BRIDGE, sandboxApiTable } from '../../core/src/plugins/sandbox/sandboxApiTable.ts';
+import { SandboxInstance } from '../../core/src/plugins/sandbox/SandboxInstance.ts';
 import { SandboxPluginHost } from '../../core/src/plugins/sandbox/SandboxPluginHost.ts';
+import { bundleSdkModule, sdkEntry, sdkModuleSource } from '../../core/src/plugins/sandbox/sdkModule.ts';
+import { wasm } from '../../core/src/plugins/sandbox/webAssembly.ts';
 
 const sdkSrc = path.resolve(import.meta.dirname, '../../plugin-sdk/src');
 
@@ -327,5 +331,61 @@ describe('plugin contract: both hosts on one API', () => {
         target === 'foreign' ? 'foreign' : ['negotiate', 'forwardRtp', 'startRecording'].includes(name ?? '') ? 'gone' : 'ignored';
       assert.equal(outcome, expected, call);
     }
+  });
+});
+
+describe('plugin contract: the sandbox SDK module is generated from plugin-sdk/src', () => {
+  const limits = {
+    memoryMb: 64,
+    deadlineMs: 100,
+    cpuMsPerSecond: 500,
+    maxCallsPerSecond: 1000,
+    maxCallBytes: 64 * 1024,
+    maxLogLinesPerSecond: 200,
+  };
+
+  async function boot(sdkSource: string, plugin: string): Promise<{ identity: { name: string; handlers: string[] }; heapBytes: number }> {
+    const wasmModule = await wasm.compile(
+      await readFile(createRequire(import.meta.url).resolve('@jitl/quickjs-wasmfile-release-sync/wasm')),
+    );
+    const { instance, identity } = await SandboxInstance.create(
+      'sdk-test',
+      wasmModule,
+      sdkSource,
+      plugin,
+      'p.mjs',
+      limits,
+      () => undefined,
+    );
+    const heapBytes = instance.memoryUsedBytes();
+    instance.drop();
+    return { identity, heapBytes };
+  }
+
+  it("exports what plugin-sdk/src/index.ts exports, with the SDK's own SDK_VERSION and lists", async () => {
+    const source = await sdkModuleSource();
+    const plugin = `import * as sdk from '@cardea/plugin-sdk';
+      const exported = Object.keys(sdk).sort().join(',');
+      export default sdk.definePlugin({ name: 'v' + sdk.SDK_VERSION + ':' + exported, version: '1.0.0', handleMessage: () => sdk.ok({}), handleLayerSwitch() {} });`;
+    const { identity } = await boot(source, plugin);
+    const expected = Object.keys(sdkModule).sort().join(',');
+    assert.equal(identity.name, `v${sdkModule.SDK_VERSION}:${expected}`);
+    assert.deepEqual(identity.handlers, ['handleLayerSwitch']);
+  });
+
+  it('bundles npm dependencies the SDK re-exports (zod), loading within the default sandbox limits', async () => {
+    const source = await bundleSdkModule({
+      contents: "export * from './index.ts';\nexport { z } from 'zod';\n",
+      resolveDir: path.dirname(sdkEntry()),
+    });
+    assert.ok(source.length > 100_000, `zod is in the module (${source.length} characters)`);
+    const plugin = `import { definePlugin, ok, z } from '@cardea/plugin-sdk';
+      const schema = z.object({ request: z.literal('join'), room: z.number().int() });
+      const ok1 = schema.safeParse({ request: 'join', room: 3 }).success;
+      const ok2 = schema.safeParse({ request: 'join', room: 'x' }).success;
+      export default definePlugin({ name: 'zod:' + ok1 + ',' + ok2, version: '1.0.0', handleMessage: () => ok({}) });`;
+    const { identity, heapBytes } = await boot(source, plugin);
+    assert.equal(identity.name, 'zod:true,false');
+    assert.ok(heapBytes < 8 * 1024 * 1024, `QuickJS heap with zod: ${heapBytes} bytes`);
   });
 });

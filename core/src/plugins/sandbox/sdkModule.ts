@@ -12,19 +12,27 @@ let generated: Promise<string> | undefined;
 
 /** The SDK module's source (ESM), bundled from plugin-sdk/src on the first call. */
 export function sdkModuleSource(): Promise<string> {
-  generated ??= bundleSdk().catch((error: unknown) => {
+  generated ??= bundleSdkModule().catch((error: unknown) => {
     generated = undefined; // a failed build is retried by the next load
     throw error;
   });
   return generated;
 }
 
-async function bundleSdk(): Promise<string> {
-  const entry = createRequire(import.meta.url).resolve(SDK_MODULE_NAME);
+/** The SDK's entry (plugin-sdk/src/index.ts). */
+export function sdkEntry(): string {
+  return createRequire(import.meta.url).resolve(SDK_MODULE_NAME);
+}
+
+/**
+ * Bundles the SDK module: from its entry, or (tests, measurements) from `contents` resolved in
+ * `resolveDir`, e.g. an entry that adds a re-export to the SDK's.
+ */
+export async function bundleSdkModule(stdin?: { contents: string; resolveDir: string }): Promise<string> {
   // esbuild is imported here, not at the top: a gateway that never runs a user plugin never loads it.
   const { build } = await import('esbuild');
   const result = await build({
-    entryPoints: [entry],
+    ...(stdin ? { stdin: { ...stdin, loader: 'ts' as const, sourcefile: 'sdk-entry.ts' } } : { entryPoints: [sdkEntry()] }),
     bundle: true,
     format: 'esm',
     platform: 'neutral',
