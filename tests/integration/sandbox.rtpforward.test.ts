@@ -12,11 +12,20 @@ import { waitFor } from '../support/polling.ts';
 import { SyntheticMedia } from '../support/syntheticMedia.ts';
 
 const NAME = 'cardea.plugin.userforward';
-const source = `import { definePlugin, ok, wait, type HandleId } from '@cardea/plugin-sdk';
+const source = (
+  version: string,
+): string => `import { definePlugin, isJsonObject, ok, wait, type HandleId, type JsonObject } from '@cardea/plugin-sdk';
 const mids = new Map<HandleId, string>();
 export default definePlugin({
   name: '${NAME}',
-  version: '1.0.0',
+  version: '${version}',
+  exportState(): JsonObject {
+    return Object.fromEntries([...mids].map(([h, mid]) => [String(h), mid]));
+  },
+  importState(state) {
+    for (const [h, mid] of Object.entries(state)) if (typeof mid === 'string') mids.set(Number(h), mid);
+    void isJsonObject;
+  },
   async handleMessage({ handle, transaction, body, jsep }, api) {
     if (jsep?.type === 'offer') {
       mids.set(handle, jsep.media.find((m) => m.kind === 'audio')?.mid ?? '0');
@@ -36,7 +45,7 @@ export default definePlugin({
     if (body.request === 'stop') {
       await api.media.stopRtpForward(Number(body.id));
       await api.media.stopRtpForward(987654); // not this plugin's: ignored
-      return ok({ stopped: true });
+      return ok({ stopped: true, version: '${version}' });
     }
     return ok({});
   },
@@ -68,7 +77,7 @@ describe('sandbox: RTP forwarding from a user plugin', () => {
   });
 
   it('forwardRtp sends the stream to a loopback socket, stopRtpForward stops it, other hosts are refused', async () => {
-    await gw.deploy(NAME, source);
+    await gw.deploy(NAME, source('1.0.0'));
     const handle = await client.attach(NAME);
     peer = new AudioPeer('opus');
     await peer.connect(client, handle, { request: 'start' });
@@ -92,7 +101,18 @@ describe('sandbox: RTP forwarding from a user plugin', () => {
     );
     assert.equal(gw.gateway.media.listRtpForwarders(handle).length, 1);
 
-    await client.message(handle, { request: 'stop', id: forwarded.id });
+    // A hot reload moves the handle to v2 with its forwarder, which keeps forwarding and is v2's to stop.
+    const reloaded = await gw.deploy(NAME, source('2.0.0'));
+    assert.equal(reloaded.migrated, 1);
+    const beforeReload = ssrcs.length;
+    await waitFor(
+      () => ssrcs.length,
+      (n) => n >= beforeReload + 20,
+      5000,
+      'the forwarder keeps forwarding after the reload',
+    );
+    const stopped = (await client.message(handle, { request: 'stop', id: forwarded.id })).plugindata?.data;
+    assert.equal(stopped?.version, '2.0.0');
     assert.equal(gw.gateway.media.listRtpForwarders(handle).length, 0);
     await new Promise((r) => setTimeout(r, 200)); // packets already in flight
     const afterStop = ssrcs.length;

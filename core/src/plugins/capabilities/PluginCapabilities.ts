@@ -32,6 +32,17 @@ export interface CapabilityLimits extends StoreLimits {
   timers?: number;
 }
 
+/** What a hot reload moves from one version to the next with a live handle. */
+export interface ReleasedHandle {
+  handle: CoreHandle;
+  /** Routes from or to the handle. */
+  routes: PlaneRoute[];
+  /** RTP forwarders of the handle's streams, still forwarding. */
+  forwarders: number[];
+  /** Recordings of the handle's streams, still recording. */
+  recordings: number[];
+}
+
 /** The media-plane events a plugin asked for (each one is subscribed only when given). */
 export interface CapabilityEvents {
   talking?: (event: TalkingEvent) => void;
@@ -103,10 +114,21 @@ export class PluginCapabilities {
     return this.#mixers.size;
   }
 
-  /** A handle attached (or adopted on hot reload, with the routes it had). */
-  attach(handle: CoreHandle, routes: readonly PlaneRoute[] = []): void {
+  /** A handle attached. */
+  attach(handle: CoreHandle): void {
     this.handles.attach(handle);
-    for (const route of routes) this.#routes.set(routeKey(route), route);
+  }
+
+  /**
+   * Hot reload: takes over a handle released by the previous version, with its routes, forwarders
+   * and recordings (still running: a reload never touches media). The caps are not applied: these
+   * were the plugin's already.
+   */
+  adopt(released: ReleasedHandle): void {
+    this.handles.attach(released.handle);
+    for (const route of released.routes) this.#routes.set(routeKey(route), route);
+    for (const id of released.forwarders) this.#forwarders.add(id);
+    for (const id of released.recordings) this.#recordings.add(id);
   }
 
   /** A handle detached: later calls naming it are ignored; the media plane forgets its routes. */
@@ -115,8 +137,11 @@ export class PluginCapabilities {
     for (const [key, route] of this.#routes) if (route.from === handleId || route.to === handleId) this.#routes.delete(key);
   }
 
-  /** Hot reload: a handle moves to the next version with its routes (this one treats it as departed). */
-  release(handleId: number): { handle: CoreHandle; routes: PlaneRoute[] } | undefined {
+  /**
+   * Hot reload: a handle moves to the next version with its routes, forwarders and recordings
+   * (this one treats it as departed from now on, and no longer owns them).
+   */
+  release(handleId: number): ReleasedHandle | undefined {
     const handle = this.handles.depart(handleId);
     if (!handle) return undefined;
     const routes: PlaneRoute[] = [];
@@ -125,7 +150,12 @@ export class PluginCapabilities {
       routes.push(route);
       this.#routes.delete(key);
     }
-    return { handle, routes };
+    const ofHandle = new Set(this.#media.listRtpForwarders(handleId).map((f) => f.id));
+    const forwarders = [...this.#forwarders].filter((id) => ofHandle.has(id));
+    for (const id of forwarders) this.#forwarders.delete(id);
+    const recordings = [...this.#recordings].filter((id) => this.#media.recorders.info(id)?.handle === handleId);
+    for (const id of recordings) this.#recordings.delete(id);
+    return { handle, routes, forwarders, recordings };
   }
 
   /** The plugin stopped abruptly: its routes are removed and its handles returned for the owner to end. */

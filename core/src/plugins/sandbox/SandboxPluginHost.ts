@@ -1,8 +1,8 @@
 import type { Json, JsonObject, LogLevel, MessageResult, PluginMessage } from '@cardea/plugin-sdk';
 import type { Logger } from '../../util/logger.ts';
 import { TypedEmitter } from '../../util/TypedEmitter.ts';
-import type { MediaPlane, PlaneRoute } from '../../media/MediaPlaneTypes.ts';
-import { PluginCapabilities } from '../capabilities/PluginCapabilities.ts';
+import type { MediaPlane } from '../../media/MediaPlaneTypes.ts';
+import { PluginCapabilities, type ReleasedHandle } from '../capabilities/PluginCapabilities.ts';
 import type { CoreHandle, LoadedPlugin, PluginDescriptor } from '../PluginHostTypes.ts';
 import type { PluginLogEntry } from '../UserPluginTypes.ts';
 import { runApiCall } from './sandboxApiTable.ts';
@@ -290,15 +290,15 @@ export class SandboxPluginHost implements LoadedPlugin {
   }
 
   /** Hot reload: takes over a live handle without `createSession` (its state came through importState). */
-  adopt(handle: CoreHandle, routes: PlaneRoute[]): void {
-    this.#capabilities.attach(handle, routes);
+  adopt(released: ReleasedHandle): void {
+    this.#capabilities.adopt(released);
   }
 
   /**
-   * Hot reload: lets a handle go to the next version without `destroySession`; returns it and its
-   * routes. This version treats it as departed from now on (its late calls naming it are ignored).
+   * Hot reload: lets a handle go to the next version without `destroySession`; returns it with its
+   * routes, RTP forwarders and recordings, which keep running. This version treats it as departed from now on (its late calls naming it are ignored).
    */
-  release(handleId: number): { handle: CoreHandle; routes: PlaneRoute[] } | undefined {
+  release(handleId: number): ReleasedHandle | undefined {
     return this.#capabilities.release(handleId);
   }
 
