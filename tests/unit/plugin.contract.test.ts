@@ -362,18 +362,19 @@ describe('plugin contract: the sandbox SDK module is generated from plugin-sdk/s
     return { identity, heapBytes };
   }
 
-  it("exports what plugin-sdk/src/index.ts exports, with the SDK's own SDK_VERSION and lists", async () => {
+  it("exports what plugin-sdk/src/index.ts exports, with the SDK's own SDK_VERSION and lists", async (t) => {
     const source = await sdkModuleSource();
     const plugin = `import * as sdk from '@cardea/plugin-sdk';
       const exported = Object.keys(sdk).sort().join(',');
       export default sdk.definePlugin({ name: 'v' + sdk.SDK_VERSION + ':' + exported, version: '1.0.0', handleMessage: () => sdk.ok({}), handleLayerSwitch() {} });`;
-    const { identity } = await boot(source, plugin);
+    const { identity, heapBytes } = await boot(source, plugin);
+    t.diagnostic(`SDK module: ${source.length} characters; QuickJS heap after loading a plugin: ${heapBytes} bytes`);
     const expected = Object.keys(sdkModule).sort().join(',');
     assert.equal(identity.name, `v${sdkModule.SDK_VERSION}:${expected}`);
     assert.deepEqual(identity.handlers, ['handleLayerSwitch']);
   });
 
-  it('bundles npm dependencies the SDK re-exports (zod), loading within the default sandbox limits', async () => {
+  it('bundles npm dependencies the SDK re-exports (zod), loading within the default sandbox limits', async (t) => {
     const source = await bundleSdkModule({
       contents: "export * from './index.ts';\nexport { z } from 'zod';\n",
       resolveDir: path.dirname(sdkEntry()),
@@ -385,6 +386,7 @@ describe('plugin contract: the sandbox SDK module is generated from plugin-sdk/s
       const ok2 = schema.safeParse({ request: 'join', room: 'x' }).success;
       export default definePlugin({ name: 'zod:' + ok1 + ',' + ok2, version: '1.0.0', handleMessage: () => ok({}) });`;
     const { identity, heapBytes } = await boot(source, plugin);
+    t.diagnostic(`SDK module with zod: ${source.length} characters; QuickJS heap after loading a plugin: ${heapBytes} bytes`);
     assert.equal(identity.name, 'zod:true,false');
     assert.ok(heapBytes < 8 * 1024 * 1024, `QuickJS heap with zod: ${heapBytes} bytes`);
   });
