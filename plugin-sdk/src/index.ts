@@ -5,6 +5,8 @@
 export type { Json, JsonObject } from './json.ts';
 export { isJsonObject } from './json.ts';
 export { SDK_VERSION } from './version.ts';
+export { PLUGIN_API_MEMBERS, PLUGIN_HANDLERS } from './contract.ts';
+export type { PluginApiMemberName, PluginHandlerName } from './contract.ts';
 export type {
   AnswerOptions,
   Direction,

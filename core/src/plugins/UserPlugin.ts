@@ -269,7 +269,7 @@ export class UserPlugin implements LoadedPlugin {
       for (const id of from.handleIds()) {
         const released = from.release(id);
         if (!released) continue;
-        to.adopt(released.handle, released.routes);
+        to.adopt(released);
         this.#owner.set(id, to);
         moved++;
       }

@@ -15,6 +15,7 @@ import type {
   SandboxMethod,
   ToWorker,
 } from './SandboxProtocol.ts';
+import { sdkModuleSource } from './sdkModule.ts';
 import { wasm, type WasmModule } from './webAssembly.ts';
 
 /** A handler call that the plugin answered with an error (or that the sandbox could not run). */
@@ -172,7 +173,8 @@ export class PluginRunner {
   }
 
   async #spawn(): Promise<Worker> {
-    const data: RunnerWorkerData = { wasmModule: await compiledQuickJs() };
+    const [wasmModule, sdkSource] = await Promise.all([compiledQuickJs(), sdkModuleSource()]);
+    const data: RunnerWorkerData = { wasmModule, sdkSource };
     const worker = new Worker(new URL('./pluginRunnerWorker.ts', import.meta.url), {
       workerData: data,
       name: `cardea-plugin:${this.#name}`,

@@ -9,7 +9,8 @@ import {
 } from 'quickjs-emscripten-core';
 import releaseSync from '@jitl/quickjs-wasmfile-release-sync';
 import type { Json, LogLevel } from '@cardea/plugin-sdk';
-import { BOOTSTRAP_SOURCE, SDK_MODULE_NAME, SDK_MODULE_SOURCE } from './sdkShim.ts';
+import { BRIDGE_SOURCE } from './sandboxBridge.ts';
+import { SDK_MODULE_NAME } from './sdkModule.ts';
 import type { FaultKind, FromWorker, SandboxErrorInfo, SandboxIdentity, SandboxLimits, SandboxMethod } from './SandboxProtocol.ts';
 import { wasm, type WasmModule } from './webAssembly.ts';
 
@@ -28,6 +29,12 @@ const MAX_STACK_BYTES = 256 * 1024;
 /** Most timers one instance may hold, and the shortest interval period. */
 const MAX_TIMERS = 1000;
 const MIN_INTERVAL_MS = 10;
+/**
+ * Milliseconds the SDK module and the bridge may take to evaluate. Measured on the 2-core machine
+ * under load: ~30 ms for the SDK alone, 180–270 ms with zod bundled in; a broken SDK build still
+ * fails fast.
+ */
+const SDK_BOOT_DEADLINE_MS = 3000;
 /** Most API calls in flight (sent to the main thread, not yet settled). */
 const MAX_IN_FLIGHT = 256;
 
@@ -102,7 +109,7 @@ export class SandboxInstance {
   #dead = false;
   #logsDropped = 0;
 
-  private constructor(id: string, runtime: QuickJSRuntime, limits: SandboxLimits, post: (message: FromWorker) => void) {
+  private constructor(id: string, runtime: QuickJSRuntime, limits: SandboxLimits, post: (message: FromWorker) => void, sdkSource: string) {
     this.id = id;
     this.#limits = limits;
     this.#post = post;
@@ -116,15 +123,19 @@ export class SandboxInstance {
       return true;
     });
     runtime.setModuleLoader((name) =>
-      name === SDK_MODULE_NAME ? SDK_MODULE_SOURCE : { error: new Error(`could not load module '${name}'`) },
+      name === SDK_MODULE_NAME ? sdkSource : { error: new Error(`could not load module '${name}'`) },
     );
     this.#context = runtime.newContext();
   }
 
-  /** Instantiates a fresh module, evaluates the shim and the plugin, binds its default export. */
+  /**
+   * Instantiates a fresh module, evaluates the SDK module (`sdkSource`, generated from plugin-sdk/src),
+   * the bridge and the plugin, and binds the plugin's default export.
+   */
   static async create(
     id: string,
     wasmModule: WasmModule,
+    sdkSource: string,
     code: string,
     filename: string,
     limits: SandboxLimits,
@@ -137,9 +148,24 @@ export class SandboxInstance {
     // quickjs-emscripten types these with the DOM's WebAssembly declarations; the objects are the real ones.
     const options = { wasmModule, wasmMemory: memory } as unknown as CustomizeVariantOptions;
     const quickjs = await newQuickJSWASMModuleFromVariant(newVariant(variant, options));
-    const instance = new SandboxInstance(id, quickjs.newRuntime(), limits, post);
-    const identity = instance.#enter(() => instance.#boot(code, filename));
+    const instance = new SandboxInstance(id, quickjs.newRuntime(), limits, post, sdkSource);
+    // The SDK (trusted, the same for every plugin, and as large as what it bundles: zod is ~0.5 MB)
+    // is evaluated under a deadline of its own and off the plugin's CPU budget; the plugin's module
+    // and its binding run under the plugin's limits.
+    const sdk = instance.#enter(() => instance.#bootSdk(sdkSource), { deadlineMs: SDK_BOOT_DEADLINE_MS, trusted: true });
+    const identity = instance.#enter(() => instance.#boot(sdk, code, filename));
     return { instance, identity };
+  }
+
+  /** QuickJS's own count of the heap in use, in bytes (for measurements). */
+  memoryUsedBytes(): number {
+    const handle = this.#runtime.computeMemoryUsage();
+    try {
+      const usage = this.#context.dump(handle) as { memory_used_size?: number };
+      return usage.memory_used_size ?? 0;
+    } finally {
+      handle.dispose();
+    }
   }
 
   get dead(): boolean {
@@ -201,17 +227,27 @@ export class SandboxInstance {
     return this.#internals;
   }
 
-  #boot(code: string, filename: string): SandboxIdentity {
+  /** Evaluates the SDK module and the bridge; returns the bridge's entry points (`self`). */
+  #bootSdk(sdkSource: string): QuickJSHandle {
     const ctx = this.#context;
     const bridge = ctx.newFunction('bridge', (op, payload) => {
       const result = this.#bridge(ctx.getString(op), ctx.getString(payload));
       return result === undefined ? undefined : ctx.newString(result);
     });
-    const factory = this.#unwrap(ctx.evalCode(BOOTSTRAP_SOURCE, 'cardea-bootstrap.js'));
-    const self = this.#unwrap(ctx.callFunction(factory, ctx.undefined, bridge));
+    // The SDK module is evaluated first under its own name, so the plugin's import of it resolves
+    // to this very instance (QuickJS keeps evaluated modules by name), and the bridge reads the
+    // contract lists from it before any plugin code runs.
+    const sdk = this.#unwrap(ctx.evalCode(sdkSource, SDK_MODULE_NAME, { type: 'module' }));
+    const factory = this.#unwrap(ctx.evalCode(BRIDGE_SOURCE, 'cardea-bridge.js'));
+    const self = this.#unwrap(ctx.callFunction(factory, ctx.undefined, bridge, sdk));
     factory.dispose();
     bridge.dispose();
-    this.#unwrap(ctx.evalCode(SDK_MODULE_SOURCE, SDK_MODULE_NAME, { type: 'module' })).dispose();
+    sdk.dispose();
+    return self;
+  }
+
+  #boot(self: QuickJSHandle, code: string, filename: string): SandboxIdentity {
+    const ctx = this.#context;
     const namespace = this.#unwrap(ctx.evalCode(code, filename, { type: 'module' }));
     const definition = ctx.getProp(namespace, 'default');
     namespace.dispose();
@@ -229,10 +265,11 @@ export class SandboxInstance {
    * synchronously here (outside a handler) surfaces as a SandboxCallError; interrupts, OOM and
    * module failures become faults.
    */
-  #enter<T>(work: () => T): T {
+  #enter<T>(work: () => T, options: { deadlineMs?: number; trusted?: boolean } = {}): T {
     if (this.#dead) throw new SandboxFault('crash', 'plugin instance is stopped');
     const started = performance.now();
-    this.#deadline = started + this.#limits.deadlineMs;
+    const deadlineMs = options.deadlineMs ?? this.#limits.deadlineMs;
+    this.#deadline = started + deadlineMs;
     this.#interrupted = false;
     let result: T;
     try {
@@ -248,9 +285,9 @@ export class SandboxInstance {
     } finally {
       this.#deadline = 0;
     }
-    if (this.#interrupted) throw this.#fault('cpu', `deadline of ${this.#limits.deadlineMs} ms exceeded`);
+    if (this.#interrupted) throw this.#fault('cpu', `deadline of ${deadlineMs} ms exceeded`);
     if (this.#pendingFault) throw this.#fault(this.#pendingFault.kind, this.#pendingFault.message);
-    this.#account(started);
+    if (!options.trusted) this.#account(started);
     return result;
   }
 

@@ -1,10 +1,12 @@
-import type { Json, JsonObject, LogLevel, MediaKind, MessageResult, PluginMessage } from '@cardea/plugin-sdk';
+import type { Json, JsonObject, LogLevel, MessageResult, PluginMessage } from '@cardea/plugin-sdk';
 import type { Logger } from '../../util/logger.ts';
 import { TypedEmitter } from '../../util/TypedEmitter.ts';
-import type { MediaPlane, PlaneRoute } from '../../media/MediaPlaneTypes.ts';
+import type { MediaPlane } from '../../media/MediaPlaneTypes.ts';
+import { PluginCapabilities, type ReleasedHandle } from '../capabilities/PluginCapabilities.ts';
 import type { CoreHandle, LoadedPlugin, PluginDescriptor } from '../PluginHostTypes.ts';
 import type { PluginLogEntry } from '../UserPluginTypes.ts';
-import { isApiOp, parseApiArgs } from './sandboxApiSchemas.ts';
+import { runApiCall } from './sandboxApiTable.ts';
+import { SANDBOX_LIMITS, type SandboxPolicy } from './sandboxPolicy.ts';
 import { SandboxCallFailed, type PluginRunner } from './PluginRunner.ts';
 import type {
   ApiCallMessage,
@@ -17,14 +19,9 @@ import type {
 } from './SandboxProtocol.ts';
 import { StackMapper } from './StackMapper.ts';
 import { ConfinedFiles } from './ConfinedFiles.ts';
-import { mixerOps, SandboxMixers } from './SandboxMixers.ts';
-import { recordingOps, SandboxRecordings } from './SandboxRecordings.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const allKinds: readonly MediaKind[] = ['audio', 'video', 'data'];
-const STORE_MAX_KEYS = 1000;
-const STORE_MAX_VALUE_BYTES = 64 * 1024;
 /** Milliseconds a version may take to load and run `init`. */
 const LOAD_TIMEOUT_MS = 10_000;
 
@@ -86,9 +83,9 @@ export interface SandboxHostOptions {
 /**
  * One version of a user plugin running in a QuickJS sandbox of a plugin-runner worker. Implements
  * the same `LoadedPlugin` contract as the in-process host; handler calls cross to the worker as
- * JSON, and the API calls the plugin makes come back here, where they are validated and checked
- * (a plugin can only name handles attached to this version) before they touch a handle or the
- * media plane.
+ * JSON, and the API calls the plugin makes come back here, where the API table validates them and
+ * maps them, under the sandbox policy, onto the core's one plugin API (PluginCapabilities: a plugin
+ * names only handles attached to this version, and its own mixers, forwarders and recordings).
  */
 export class SandboxPluginHost implements LoadedPlugin {
   readonly descriptor: PluginDescriptor;
@@ -96,15 +93,11 @@ export class SandboxPluginHost implements LoadedPlugin {
   readonly identity: SandboxIdentity;
   readonly events: TypedEmitter<SandboxHostEvents>;
   readonly #opts: SandboxHostOptions;
-  readonly #handles = new Map<number, CoreHandle>();
-  /** Routes this version drew, to remove them if it faults. */
-  readonly #routes = new Map<string, PlaneRoute>();
   readonly #stacks: StackMapper;
   readonly #log: Logger;
-  readonly #mixers: SandboxMixers;
-  readonly #recordings: SandboxRecordings;
-  /** Unsubscribes from the media plane's talking events (set when the plugin has `handleTalking`). */
-  readonly #offTalking: (() => void) | undefined;
+  /** The plugin API this version's calls run against: ownership, limits, and what it made. */
+  readonly #capabilities: PluginCapabilities;
+  readonly #policy: SandboxPolicy;
   #inFlight = 0;
   #idleWaiters: Array<() => void> = [];
   #dead = false;
@@ -125,19 +118,38 @@ export class SandboxPluginHost implements LoadedPlugin {
       host: 'sandbox',
     };
     const mediaDir = opts.mediaDir ?? join(tmpdir(), 'cardea-media', identity.name.replace(/[^\w.-]/g, '_'));
-    const files = new ConfinedFiles({ root: mediaDir });
-    this.#mixers = new SandboxMixers(opts.media.audio, files, (h) => this.#handle(h), (event) => {
-      if (this.identity.handlers.includes('handleMixerEvent')) void this.#contain('handleMixerEvent', [event]);
+    this.#policy = { mediaDir };
+    const wants = (handler: SandboxMethod): boolean => identity.handlers.includes(handler);
+    // Events of this version's handles and mixers only (detection runs in the media plane); a
+    // handle that moves to the next version on reload takes its events along.
+    this.#capabilities = new PluginCapabilities({
+      name: identity.name,
+      media: opts.media,
+      log: this.#log,
+      kv: opts.kv,
+      limits: SANDBOX_LIMITS,
+      files: new ConfinedFiles({ root: mediaDir }),
+      events: {
+        ...(wants('handleTalking') && {
+          talking: (e) => {
+            if (!this.#dead) void this.#contain('handleTalking', [{ handle: e.handle, mid: e.mid, talking: e.talking, level: e.level }]);
+          },
+        }),
+        ...(wants('handleLayerSwitch') && {
+          layer: (e) => {
+            const event: JsonObject = { handle: e.handle, mid: e.mid };
+            if (e.substream !== undefined) event.substream = e.substream;
+            if (e.temporal !== undefined) event.temporal = e.temporal;
+            if (!this.#dead) void this.#contain('handleLayerSwitch', [event]);
+          },
+        }),
+        ...(wants('handleMixerEvent') && {
+          mixer: (e) => {
+            if (!this.#dead) void this.#contain('handleMixerEvent', [e]);
+          },
+        }),
+      },
     });
-    this.#recordings = new SandboxRecordings(opts.media.recorders, files, (h) => this.#handle(h));
-    // Talking changes of this version's handles only (the detection itself runs in the media plane);
-    // a handle that moves to the next version on reload takes its events along.
-    this.#offTalking = identity.handlers.includes('handleTalking')
-      ? opts.media.events.on('talking', (event) => {
-          if (this.#dead || !this.#handles.has(event.handle)) return;
-          void this.#contain('handleTalking', [{ handle: event.handle, mid: event.mid, talking: event.talking, level: event.level }]);
-        })
-      : undefined;
   }
 
   /** Loads a version into a fresh sandbox and runs its `init`; rejects if it does not load. */
@@ -185,7 +197,7 @@ export class SandboxPluginHost implements LoadedPlugin {
   }
 
   get handleCount(): number {
-    return this.#handles.size;
+    return this.#capabilities.handles.size;
   }
 
   get dead(): boolean {
@@ -203,25 +215,24 @@ export class SandboxPluginHost implements LoadedPlugin {
 
   /** Ids of the handles attached to this version. */
   handleIds(): number[] {
-    return [...this.#handles.keys()];
+    return this.#capabilities.handles.ids();
   }
 
   async createSession(handle: CoreHandle): Promise<void> {
-    this.#handles.set(handle.id, handle);
+    this.#capabilities.attach(handle);
     try {
       const info: JsonObject = handle.opaqueId === undefined ? { handle: handle.id } : { handle: handle.id, opaqueId: handle.opaqueId };
       await this.#call('createSession', [info]);
     } catch (error) {
-      this.#handles.delete(handle.id);
+      this.#capabilities.detach(handle.id);
       throw new Error(this.#describe(error));
     }
   }
 
   async destroySession(handleId: number): Promise<void> {
-    if (!this.#handles.has(handleId)) return;
+    if (!this.#capabilities.handles.has(handleId)) return;
     await this.#contain('destroySession', [handleId]);
-    this.#handles.delete(handleId);
-    this.#forgetRoutes(handleId);
+    this.#capabilities.detach(handleId);
   }
 
   async handleMessage(message: PluginMessage): Promise<MessageResult> {
@@ -254,7 +265,7 @@ export class SandboxPluginHost implements LoadedPlugin {
 
   /** Data-channel text, only for plugins that implement `handleData` (others never see data cross). */
   async handleData(handleId: number, label: string, text: string): Promise<void> {
-    if (!this.identity.handlers.includes('handleData') || !this.#handles.has(handleId)) return;
+    if (!this.identity.handlers.includes('handleData') || !this.#capabilities.handles.has(handleId)) return;
     await this.#contain('handleData', [{ handle: handleId, label, text }]);
   }
 
@@ -282,34 +293,31 @@ export class SandboxPluginHost implements LoadedPlugin {
   }
 
   /** Hot reload: takes over a live handle without `createSession` (its state came through importState). */
-  adopt(handle: CoreHandle, routes: PlaneRoute[]): void {
-    this.#handles.set(handle.id, handle);
-    for (const route of routes) this.#routes.set(routeKey(route), route);
+  adopt(released: ReleasedHandle): void {
+    this.#capabilities.adopt(released);
   }
 
-  /** Hot reload: lets a handle go to the next version without `destroySession`; returns it and its routes. */
-  release(handleId: number): { handle: CoreHandle; routes: PlaneRoute[] } | undefined {
-    const handle = this.#handles.get(handleId);
-    if (!handle) return undefined;
-    this.#handles.delete(handleId);
-    const routes = [...this.#routes.entries()].filter(([, r]) => r.from === handleId || r.to === handleId);
-    for (const [key] of routes) this.#routes.delete(key);
-    return { handle, routes: routes.map(([, r]) => r) };
+  /**
+   * Hot reload: lets a handle go to the next version without `destroySession`; returns it with its
+   * routes, RTP forwarders and recordings, which keep running. This version treats it as departed from now on (its late calls naming it are ignored).
+   */
+  release(handleId: number): ReleasedHandle | undefined {
+    return this.#capabilities.release(handleId);
   }
 
   /** How many audio mixers this version owns. */
   get mixerCount(): number {
-    return this.#mixers.size;
+    return this.#capabilities.mixerCount;
   }
 
   /** Hot reload: gives up this version's mixers (still running) for the next version to adopt. */
   releaseMixers(): number[] {
-    return this.#mixers.release();
+    return this.#capabilities.releaseMixers();
   }
 
   /** Hot reload: takes over the previous version's mixers (their events now reach this version). */
   adoptMixers(ids: readonly number[]): void {
-    this.#mixers.adopt(ids);
+    this.#capabilities.adoptMixers(ids);
   }
 
   /** Resolves when no handler call is in flight (or after `timeoutMs`). */
@@ -326,18 +334,14 @@ export class SandboxPluginHost implements LoadedPlugin {
 
   /** A faulted version's handles, for the owner to notify and detach; its routes are removed. */
   takeHandles(): CoreHandle[] {
-    for (const route of this.#routes.values()) this.#opts.media.removeRoute(route);
-    this.#routes.clear();
-    const handles = [...this.#handles.values()];
-    this.#handles.clear();
-    return handles;
+    return this.#capabilities.takeHandles();
   }
 
   /** Unload: `destroy`, then the sandbox is dropped. Handles must have been detached or moved. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const id of [...this.#handles.keys()]) await this.destroySession(id);
+    for (const id of this.#capabilities.handles.ids()) await this.destroySession(id);
     if (this.identity.handlers.includes('destroy')) await this.#contain('destroy', []);
     this.#drop();
   }
@@ -345,9 +349,7 @@ export class SandboxPluginHost implements LoadedPlugin {
   #drop(): void {
     this.#closed = true;
     this.#dead = true;
-    this.#offTalking?.();
-    void this.#mixers.close();
-    void this.#recordings.close();
+    void this.#capabilities.close();
     this.#opts.runner.drop(this.#opts.instance);
   }
 
@@ -401,136 +403,21 @@ export class SandboxPluginHost implements LoadedPlugin {
     this.#dead = true;
     this.#closed = true;
     this.#log.error({ kind }, `plugin stopped: ${message}`);
-    this.#offTalking?.();
-    void this.#mixers.close();
-    void this.#recordings.close();
+    void this.#capabilities.close();
     this.events.emit('fault', kind, message);
   }
 
   #onApi(m: ApiCallMessage): void {
     const { runner, instance } = this.#opts;
-    this.#execute(m.op, m.args).then(
+    const run = this.#dead
+      ? Promise.reject(new Error('plugin instance is stopped'))
+      : runApiCall(this.#capabilities.api, m.op, m.args, this.#policy);
+    run.then(
       (value) => runner.settle(instance, m.callId, true, value),
       (error: unknown) =>
         runner.settle(instance, m.callId, false, `${(error as Error)?.name ?? 'Error'}: ${(error as Error)?.message ?? String(error)}`),
     );
   }
-
-  #handle(id: number): CoreHandle {
-    const handle = this.#handles.get(id);
-    if (!handle || this.#dead) throw new Error(`handle ${id} is not attached to ${this.identity.name}`);
-    return handle;
-  }
-
-  async #execute(op: string, rawArgs: Json[]): Promise<Json> {
-    if (!isApiOp(op)) throw new TypeError(`unknown API call ${op}`);
-    if (recordingOps.has(op)) {
-      if (this.#dead) throw new Error('plugin instance is stopped');
-      return this.#recordings.execute(op, rawArgs);
-    }
-    if (mixerOps.has(op)) {
-      if (this.#dead) throw new Error('plugin instance is stopped');
-      return this.#mixers.execute(op, rawArgs);
-    }
-    const media = this.#opts.media;
-    switch (op) {
-      case 'pushEvent': {
-        const [h, event] = parseApiArgs(op, rawArgs);
-        this.#handle(h).pushEvent(event);
-        return null;
-      }
-      case 'negotiate': {
-        const [h, request] = parseApiArgs(op, rawArgs);
-        return (await this.#handle(h).negotiate(request)) as unknown as JsonObject;
-      }
-      case 'closePeerConnection': {
-        const [h, reason] = parseApiArgs(op, rawArgs);
-        this.#handle(h).closePeerConnection(reason ?? 'Close PC');
-        return null;
-      }
-      case 'endHandle': {
-        const [h] = parseApiArgs(op, rawArgs);
-        this.#handle(h).end();
-        return null;
-      }
-      case 'sendData': {
-        const [h, text, label] = parseApiArgs(op, rawArgs);
-        this.#handle(h).sendData(text, label ?? undefined);
-        return null;
-      }
-      case 'media.addRoute':
-      case 'media.removeRoute': {
-        const [r] = parseApiArgs(op, rawArgs);
-        this.#handle(r.from);
-        this.#handle(r.to);
-        const route: PlaneRoute = { from: r.from, to: r.to, kinds: r.kinds ?? allKinds, fromMid: r.fromMid, toMid: r.toMid };
-        if (op === 'media.addRoute') {
-          media.addRoute(route);
-          this.#routes.set(routeKey(route), route);
-        } else {
-          media.removeRoute(route);
-          this.#routes.delete(routeKey(route));
-        }
-        return null;
-      }
-      case 'media.requestKeyframe': {
-        const [h] = parseApiArgs(op, rawArgs);
-        this.#handle(h);
-        media.requestKeyframe(h);
-        return null;
-      }
-      case 'media.setBitrateCap': {
-        const [h, bps] = parseApiArgs(op, rawArgs);
-        this.#handle(h).setBitrateCap(bps);
-        return null;
-      }
-      case 'media.setSending': {
-        const [h, kind, sending] = parseApiArgs(op, rawArgs);
-        this.#handle(h);
-        media.setSending(h, kind, sending);
-        return null;
-      }
-      case 'media.setSimulcastTarget': {
-        const [h, mid, target] = parseApiArgs(op, rawArgs);
-        this.#handle(h);
-        media.setSimulcastTarget(h, mid, target);
-        return null;
-      }
-      case 'media.detectTalking': {
-        const [h, options] = parseApiArgs(op, rawArgs);
-        this.#handle(h);
-        media.detectTalking(h, options);
-        return null;
-      }
-      case 'store.get': {
-        const [key] = parseApiArgs(op, rawArgs);
-        return this.#opts.kv.get(key) ?? null;
-      }
-      case 'store.set': {
-        const [key, value] = parseApiArgs(op, rawArgs);
-        if (JSON.stringify(value).length > STORE_MAX_VALUE_BYTES) throw new RangeError('store value too large');
-        const kv = this.#opts.kv;
-        if (!kv.has(key) && kv.size >= STORE_MAX_KEYS) throw new RangeError('store full');
-        kv.set(key, value);
-        return null;
-      }
-      case 'store.delete': {
-        const [key] = parseApiArgs(op, rawArgs);
-        this.#opts.kv.delete(key);
-        return null;
-      }
-      default:
-        throw new TypeError(`unknown API call ${op}`);
-    }
-  }
-
-  #forgetRoutes(handleId: number): void {
-    for (const [key, route] of this.#routes) if (route.from === handleId || route.to === handleId) this.#routes.delete(key);
-  }
-}
-
-function routeKey(route: PlaneRoute): string {
-  return JSON.stringify([route.from, route.to, [...route.kinds].sort(), route.fromMid ?? null, route.toMid ?? null]);
 }
 
 function loadError(error: unknown, stacks: StackMapper, prefix = ''): Error {

@@ -1,4 +1,4 @@
-import type { Json, JsonObject, LogLevel } from '@cardea/plugin-sdk';
+import type { Json, JsonObject, LogLevel, PluginHandlerName } from '@cardea/plugin-sdk';
 
 /**
  * The messages between the gateway's main thread and a plugin-runner worker. Everything is plain
@@ -43,22 +43,8 @@ export interface SandboxIdentity {
   handlers: string[];
 }
 
-/** The handlers the core may call; each takes JSON arguments (the API is appended in the sandbox). */
-export type SandboxMethod =
-  | 'init'
-  | 'destroy'
-  | 'createSession'
-  | 'destroySession'
-  | 'querySession'
-  | 'handleMessage'
-  | 'handleAdminMessage'
-  | 'setupMedia'
-  | 'hangupMedia'
-  | 'handleData'
-  | 'handleTalking'
-  | 'handleMixerEvent'
-  | 'exportState'
-  | 'importState';
+/** The handlers the core may call (the SDK's list); each takes JSON arguments (the API is appended in the sandbox). */
+export type SandboxMethod = PluginHandlerName;
 
 // --- main thread → worker ---
 

@@ -1,5 +1,5 @@
 import type { Plugin } from 'esbuild';
-import { SDK_MODULE_NAME } from './sdkShim.ts';
+import { SDK_MODULE_NAME } from './sdkModule.ts';
 
 /** Language of an uploaded plugin source. */
 export type PluginLanguage = 'ts' | 'js';

@@ -10,11 +10,13 @@ import type { WasmModule } from './webAssembly.ts';
 export interface RunnerWorkerData {
   /** The compiled QuickJS WebAssembly module (compiled once by the main thread, instantiated per version). */
   wasmModule: WasmModule;
+  /** The module `@cardea/plugin-sdk`, generated from plugin-sdk/src (`sdkModule.ts`). */
+  sdkSource: string;
 }
 
 const port = parentPort;
 if (!port) throw new Error('pluginRunnerWorker must run in a worker thread');
-const { wasmModule } = workerData as RunnerWorkerData;
+const { wasmModule, sdkSource } = workerData as RunnerWorkerData;
 const instances = new Map<string, SandboxInstance>();
 const post = (message: FromWorker): void => port.postMessage(message);
 
@@ -31,6 +33,7 @@ async function onMessage(message: ToWorker): Promise<void> {
         const { instance, identity } = await SandboxInstance.create(
           message.instance,
           wasmModule,
+          sdkSource,
           message.code,
           message.filename,
           message.limits,
