@@ -14,11 +14,13 @@ const suites = ['unit', 'integration', 'e2e'] as const;
 type Suite = (typeof suites)[number];
 
 /**
- * What the integration and e2e suites need from the OS (browsers; janus-pp-rec from janus-tools to
- * check `.mjr` recordings); the tests skip themselves, with the reason, when one is absent.
+ * What the integration and e2e suites need from the OS: browsers; janus-pp-rec (janus-tools) to
+ * check `.mjr` recordings; the reference Janus 1.1.2 (`janus`) for the side-by-side bench test;
+ * FFmpeg as an RTP source; rsvg-convert for the bench's figures. Installed here when missing (as
+ * root), so that no test has a reason to skip on a fresh machine.
  */
-const browserBinaries = ['/usr/bin/chromium', '/usr/bin/firefox-esr', '/usr/bin/janus-pp-rec'];
-const aptPackages = ['chromium', 'firefox-esr', 'iproute2', 'janus-tools'];
+const browserBinaries = ['/usr/bin/chromium', '/usr/bin/firefox-esr', '/usr/bin/janus-pp-rec', '/usr/bin/janus', '/usr/bin/ffmpeg', '/usr/bin/rsvg-convert'];
+const aptPackages = ['chromium', 'firefox-esr', 'iproute2', 'janus-tools', 'janus', 'ffmpeg', 'librsvg2-bin', 'util-linux'];
 
 const started = performance.now();
 const summary: string[] = [];
