@@ -14,6 +14,7 @@ import { SDK_VERSION } from '@cardea/plugin-sdk';
 import type { Logger } from '../util/logger.ts';
 import type { MediaPlane } from '../media/MediaPlaneTypes.ts';
 import type { CoreHandle, LoadedPlugin, PluginDescriptor } from './PluginHostTypes.ts';
+import { PluginRtpEndpoints } from './PluginRtpEndpoints.ts';
 
 const allKinds: readonly MediaKind[] = ['audio', 'video', 'data'];
 
@@ -60,6 +61,8 @@ export class InProcessPluginHost implements LoadedPlugin {
   #offLayer: (() => void) | undefined;
   /** Audio mixers this plugin created (it may only use its own; destroyed on unload). */
   readonly #mixers = new Set<number>();
+  /** RTP endpoints (negative ids, usable in routes): their own ownership table, PluginRtpEndpoints. */
+  readonly #rtpEndpoints: PluginRtpEndpoints;
   #offMixer: (() => void) | undefined;
   #nextTimer = 1;
   #closed = false;
@@ -67,6 +70,7 @@ export class InProcessPluginHost implements LoadedPlugin {
   private constructor(plugin: DefinedPlugin, media: MediaPlane, log: Logger) {
     this.#plugin = plugin;
     this.#media = media;
+    this.#rtpEndpoints = new PluginRtpEndpoints(media, plugin.name);
     this.#log = log.child({ plugin: plugin.name });
     this.descriptor = {
       name: plugin.name,
@@ -186,6 +190,7 @@ export class InProcessPluginHost implements LoadedPlugin {
     this.#mixers.clear();
     for (const id of this.#forwarders) this.#media.stopRtpForward(id);
     this.#forwarders.clear();
+    this.#rtpEndpoints.close();
     await Promise.all([...this.#recordings].map((id) => this.#media.recorders.stop(id)));
     this.#recordings.clear();
   }
@@ -217,6 +222,7 @@ export class InProcessPluginHost implements LoadedPlugin {
 
   /** True for a live handle, false for a departed one; throws for a handle that was never this plugin's. */
   #live(id: HandleId): boolean {
+    if (id < 0) return this.#rtpEndpoints.live(id); // an RTP endpoint id (routes, keyframes)
     return this.#onLive(id, false, () => true);
   }
 
@@ -299,6 +305,7 @@ export class InProcessPluginHost implements LoadedPlugin {
         return media.recorders.stop(id);
       },
       ...this.#mixerApi(),
+      ...this.#rtpEndpoints.api(),
     };
     const api: PluginApi = {
       log: Object.freeze({

@@ -1,11 +1,13 @@
-import type { MediaKind, RtpForward, SimulcastTarget, TalkingOptions } from '@cardea/plugin-sdk';
+import type { MediaKind, RtpEndpointInfo, RtpEndpointOptions, RtpEndpointStats, RtpForward, SimulcastTarget, TalkingOptions } from '@cardea/plugin-sdk';
 import { TypedEmitter } from '../../util/TypedEmitter.ts';
 import { AudioMixers } from '../audio/AudioMixers.ts';
 import type { AudioPacketSink } from '../audio/AudioEndpointTypes.ts';
 import { FastAudioTransport, type FastAudioPlane } from './FastAudioTransport.ts';
 import type { IncomingStreamInfo, MediaCounters, MediaEndpoint, MediaPlane, MediaPlaneEvents, PlaneRoute } from '../MediaPlaneTypes.ts';
 import { KEYFRAME_INTERVAL_MS, KEYFRAME_RETRY_MS, RouteGraph, SWITCH_STEP, wantedLayer } from '../RouteGraph.ts';
-import { RtpForwarders } from '../RtpForwarders.ts';
+import { EndpointForwarders } from '../rtp/EndpointForwarders.ts';
+import { RtpEndpoints } from '../rtp/RtpEndpoints.ts';
+import type { FastDestination } from './FastDestination.ts';
 import { MediaRecorders } from '../recording/MediaRecorders.ts';
 import { createSrtpFanout } from '../srtp/createSrtpFanout.ts';
 import type { SrtpEngineKind, SrtpFanout } from '../srtp/SrtpFanoutTypes.ts';
@@ -68,9 +70,11 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
   readonly #engine: SrtpFanout;
   readonly #graph = new RouteGraph();
   readonly #endpoints = new Map<number, FastEndpoint>();
-  readonly #forwarders = new RtpForwarders();
+  /** Plain RTP endpoints (negative ids in the route graph) and the `rtp_forward` forwarders built on them. */
+  readonly #rtp: RtpEndpoints;
+  readonly #forwarders: EndpointForwarders;
   readonly #subs: Uint32Array;
-  readonly #dests: FastEndpoint[] = [];
+  readonly #dests: FastDestination[] = [];
   readonly #egs: EgressStream[] = [];
   readonly #rtcpTimer: NodeJS.Timeout;
   readonly #rtcp: FastRtcpSender;
@@ -100,6 +104,11 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
     this.#slowLink = new SlowLinkMonitor(options.slowLinkThreshold ?? 4);
     this.#retransmitter = new Retransmitter(this.#engine, this.nack, this.rtx, this.#slowLink);
     this.#rtcp = new FastRtcpSender(this.#engine);
+    this.#rtp = new RtpEndpoints(this.#engine, {
+      rtp: (endpoint, stream, n) => this.#route(endpoint.handleId, undefined, stream, n, rtpSequence(this.#engine.input), performance.now()),
+      keyframe: (endpoint) => this.#keyframeFromSources(endpoint.handleId),
+    });
+    this.#forwarders = new EndpointForwarders(this.#rtp, { addRoute: (route) => this.addRoute(route), closeEndpoint: (id) => this.closeRtpEndpoint(id) });
     this.#rtcpTimer = setInterval(() => this.#sendReports(), RTCP_INTERVAL_MS / REPORT_SLOTS);
     this.#rtcpTimer.unref();
     this.audio = new AudioMixers({
@@ -219,7 +228,7 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
   }
 
   setSending(handleId: number, kind: MediaKind, sending: boolean): void {
-    const ep = this.#endpoints.get(handleId);
+    const ep: FastDestination | undefined = handleId < 0 ? this.#rtp.get(handleId) : this.#endpoints.get(handleId);
     if (!ep) return;
     if (!sending) {
       ep.muted.add(kind);
@@ -230,6 +239,10 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
   }
 
   requestKeyframe(handleId: number): void {
+    if (handleId < 0) {
+      this.#rtp.get(handleId)?.requestKeyframe();
+      return;
+    }
     const ep = this.#endpoints.get(handleId);
     if (!ep) return;
     for (const s of ep.ingress.values()) if (s.kind === 'video') this.#rtcp.pli(ep, s.ssrc);
@@ -258,7 +271,28 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
   }
 
   forwardRtp(handleId: number, forward: RtpForward): number {
-    return this.#forwarders.add(handleId, forward);
+    const kind = forward.kind ?? this.#kindOfMid(handleId, forward.mid);
+    if (!kind) throw new RangeError(`handle ${handleId} has no negotiated stream with mid ${forward.mid} (pass forward.kind)`);
+    return this.#forwarders.add(handleId, kind, forward);
+  }
+
+  openRtpEndpoint(options: RtpEndpointOptions): Promise<RtpEndpointInfo> {
+    return this.#rtp.open(options);
+  }
+
+  closeRtpEndpoint(id: number): void {
+    if (this.#rtp.close(id)) this.#graph.forget(id);
+  }
+
+  rtpEndpointStats(id: number): RtpEndpointStats | undefined {
+    return this.#rtp.get(id)?.stats();
+  }
+
+  /** The kind of a handle's stream `mid`, from what it sends or its negotiated m-lines. */
+  #kindOfMid(handleId: number, mid: string): 'audio' | 'video' | undefined {
+    const ep = this.#endpoints.get(handleId);
+    for (const s of ep?.ingress.values() ?? []) if (s.mid === mid) return s.kind;
+    return ep?.bypass?.streams().find((s) => s.mid === mid)?.kind;
   }
 
   stopRtpForward(id: number): void {
@@ -278,7 +312,7 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
   }
 
   counters(handleId: number): MediaCounters | undefined {
-    const c = this.#endpoints.get(handleId)?.counters;
+    const c = (handleId < 0 ? this.#rtp.get(handleId) : this.#endpoints.get(handleId))?.counters;
     return c ? { ...c } : undefined;
   }
 
@@ -289,6 +323,7 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
     for (const id of [...this.#endpoints.keys()]) this.#dispose(id);
     this.#graph.clear();
     this.#forwarders.close();
+    this.#rtp.closeAll();
     void this.recorders.close();
     void this.audio.close();
     this.events.removeAllListeners();
@@ -377,7 +412,6 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
     ep.peer.notePacket(info.mid, info.kind);
     if (info.kind === 'audio' && ep.talking && ep.bypass)
       this.#noteLevel(ep, info.mid, readAudioLevel(buf, n, ep.bypass.extensions.audioLevel));
-    if (this.#forwarders.wants(ep.handleId, info.mid)) this.#forwarders.send(ep.handleId, info.mid, Buffer.from(buf.subarray(0, n)));
     if (ep.tap !== undefined) ep.tap.rtp(info.mid, info.kind, buf, n, info.codecs);
     if (info.kind === 'audio') {
       const sink = this.#audioSinks.get(ep.handleId);
@@ -387,7 +421,17 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
         return;
       }
     }
-    const edges = this.#graph.edgesFrom(ep.handleId);
+    this.#route(ep.handleId, ep, info, n, seq, now);
+  }
+
+  /**
+   * Fans the plaintext packet in the engine's input out along the routes from `from` (a handle, or
+   * an RTP endpoint when `source` is undefined): every destination's copy in one engine call.
+   */
+  #route(from: number, source: FastEndpoint | undefined, info: IngressStream, n: number, seq: number, now: number): void {
+    const f = this.#engine;
+    const buf = f.input;
+    const edges = this.#graph.edgesFrom(from);
     if (!edges) return;
     const codec = info.codecs.get(rtpPayloadType(buf));
     const vp8 = this.#vp8;
@@ -396,12 +440,13 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
     let count = 0;
     for (const edge of edges) {
       if (edge.kind !== info.kind || (edge.fromMid !== undefined && edge.fromMid !== info.mid)) continue;
-      const dest = this.#endpoints.get(edge.to);
+      const dest: FastDestination | undefined = edge.to < 0 ? this.#rtp.get(edge.to) : this.#endpoints.get(edge.to);
       if (!dest?.bypass || dest.muted.has(info.kind) || count >= this.#subs.length) continue;
       const eg = edge.toMid !== undefined ? dest.egress.get(edge.toMid) : dest.egressByKind[info.kind][info.index];
       if (!eg || eg.kind !== info.kind) continue;
-      if (info.layer !== undefined && !this.#acceptLayer(ep, dest, eg, info, n, now)) continue;
-      if (eg.lastSourceSsrc !== info.ssrc) this.#switchSource(eg, info, codec);
+      if (info.layer !== undefined && source && !this.#acceptLayer(source, dest, eg, info, n, now)) continue;
+      // A new source, or the same SSRC restarted (an RTP endpoint's new stream object): rebase.
+      if (eg.lastSourceSsrc !== info.ssrc || eg.source !== info) this.#switchSource(eg, info, codec);
       let key = -1;
       if (isVp8) {
         const filter = (eg.vp8 ??= this.#temporalFilter(dest.handleId, eg.mid));
@@ -465,8 +510,8 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
     const s = subs[a] as number;
     subs[a] = subs[b] as number;
     subs[b] = s;
-    const d = this.#dests[a] as FastEndpoint;
-    this.#dests[a] = this.#dests[b] as FastEndpoint;
+    const d = this.#dests[a] as FastDestination;
+    this.#dests[a] = this.#dests[b] as FastDestination;
     this.#dests[b] = d;
     const e = this.#egs[a] as EgressStream;
     this.#egs[a] = this.#egs[b] as EgressStream;
@@ -480,7 +525,11 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
   }
 
   /** A simulcast or temporal switch took effect for a destination: tell the plugins (once per change). */
-  #reportLayer(dest: FastEndpoint, eg: EgressStream, substream: number | undefined, filter: Vp8TemporalFilter | undefined): void {
+  #reportLayer(dest: FastDestination, eg: EgressStream, substream: number | undefined, filter: Vp8TemporalFilter | undefined): void {
+    if (dest.handleId < 0) {
+      if (filter) filter.changed = false; // RTP endpoints are no plugin's handles: nothing to report
+      return;
+    }
     if (filter) {
       filter.changed = false;
       if (filter.target === undefined) return;
@@ -496,7 +545,7 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
   #deliver(written: number, payloadBytes: number, seq: number, now: number, base: number, vp8Ids: number): void {
     const f = this.#engine;
     for (let i = 0; i < written; i++) {
-      const dest = this.#dests[base + i] as FastEndpoint;
+      const dest = this.#dests[base + i] as FastDestination;
       const eg = this.#egs[base + i] as EgressStream;
       const offset = f.outOffsets[i] as number;
       const length = f.outLengths[i] as number;
@@ -525,7 +574,8 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
 
   /** A destination stream starts forwarding another source: continue its sequence and timeline. */
   #switchSource(eg: EgressStream, info: IngressStream, codec: string | undefined): void {
-    const payloadType = codec === undefined ? undefined : eg.payloadTypes.get(codec);
+    const payloadType = eg.fixedPayloadType ?? (codec === undefined ? undefined : eg.payloadTypes.get(codec));
+    if (eg.followSourceSsrc) eg.localSsrc = info.ssrc;
     this.#engine.setRewrite(eg.engineId, {
       ssrc: eg.localSsrc,
       ...(payloadType !== undefined ? { payloadType } : {}),
@@ -541,7 +591,7 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
   }
 
   /** Simulcast: forward only the current layer, switching to the wanted layer on a VP8 keyframe. */
-  #acceptLayer(source: FastEndpoint, dest: FastEndpoint, eg: EgressStream, info: IngressStream, n: number, now: number): boolean {
+  #acceptLayer(source: FastEndpoint, dest: FastDestination, eg: EgressStream, info: IngressStream, n: number, now: number): boolean {
     const wanted = wantedLayer(this.#graph.target(dest.handleId, eg.mid), source.layersOf(info.mid), now);
     if (info.layer === eg.layer) {
       if (wanted !== eg.layer && now - eg.lastKeyframeRequest >= KEYFRAME_INTERVAL_MS) {

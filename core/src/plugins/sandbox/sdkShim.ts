@@ -70,6 +70,7 @@ export const BOOTSTRAP_SOURCE = String.raw`(function (bridge) {
     });
   }
   const none = () => undefined;
+  const rtpEndpointsRefused = 'media.openRtpEndpoint is not available to sandboxed plugins yet (it waits for the sandbox policy: loopback-only addresses and port caps); built-in plugins have it';
   function logger(level) {
     return (message, fields) => {
       let line;
@@ -120,6 +121,11 @@ export const BOOTSTRAP_SOURCE = String.raw`(function (bridge) {
       stopMixerForward: (mixer, id) => call('media.stopMixerForward', [mixer, id]).then(none),
       startRecording: (handle, options) => call('media.startRecording', [handle, options]),
       stopRecording: (id) => call('media.stopRecording', [id]).then((v) => (v === null ? undefined : v)),
+      // Refused for now, with the reason: a sandboxed plugin's endpoint needs the sandbox policy
+      // (loopback-only bind and remote, port caps) in the one PluginCapabilities implementation.
+      openRtpEndpoint: () => PromiseCtor.reject(new ErrorCtor(rtpEndpointsRefused)),
+      closeRtpEndpoint: () => PromiseCtor.resolve(undefined),
+      rtpEndpointStats: () => PromiseCtor.resolve(undefined),
     }),
     pushEvent: (handle, event) => call('pushEvent', [handle, event]).then(none),
     negotiate: (handle, request) => call('negotiate', [handle, request]),

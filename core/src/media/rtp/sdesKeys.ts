@@ -1,0 +1,28 @@
+import { randomBytes } from 'node:crypto';
+import type { SrtpSuite } from '@cardea/plugin-sdk';
+import { SrtpProfile, UnsupportedSrtpProfileError, type SrtpMasterKey } from '../srtp/SrtpFanoutTypes.ts';
+
+/** Master key and salt lengths of the suites the engines implement (RFC 4568 §6.2.1, RFC 7714 §12). */
+const suites: Partial<Record<SrtpSuite, { profile: number; salt: number }>> = {
+  AES_CM_128_HMAC_SHA1_80: { profile: SrtpProfile.aes128CmHmacSha1_80, salt: 14 },
+  AEAD_AES_128_GCM: { profile: SrtpProfile.aeadAes128Gcm, salt: 12 },
+};
+
+function suiteOf(suite: SrtpSuite): { profile: number; salt: number } {
+  const s = suites[suite];
+  if (!s) throw new UnsupportedSrtpProfileError(`SRTP suite ${suite} is not implemented by the SRTP engine (AES_CM_128_HMAC_SHA1_80 and AEAD_AES_128_GCM are)`);
+  return s;
+}
+
+/** The master key of an SDES `inline:` key (base64 of key || salt, RFC 4568 §6.1); throws RangeError for a wrong length. */
+export function sdesMasterKey(suite: SrtpSuite, base64: string): SrtpMasterKey {
+  const { profile, salt } = suiteOf(suite);
+  const bytes = Buffer.from(base64, 'base64');
+  if (bytes.length !== 16 + salt) throw new RangeError(`an SDES key of ${suite} is ${16 + salt} bytes (base64), got ${bytes.length}`);
+  return { profile, masterKey: bytes.subarray(0, 16), masterSalt: bytes.subarray(16) };
+}
+
+/** A fresh random SDES key for `suite`, base64. */
+export function newSdesKey(suite: SrtpSuite): string {
+  return randomBytes(16 + suiteOf(suite).salt).toString('base64');
+}
