@@ -14,9 +14,16 @@ function suiteOf(suite: SrtpSuite): { profile: number; salt: number } {
   return s;
 }
 
-/** The master key of an SDES `inline:` key (base64 of key || salt, RFC 4568 §6.1); throws RangeError for a wrong length. */
+/** Standard base64 (RFC 4648 §4), padded or not: Buffer.from would silently skip anything else. */
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/**
+ * The master key of an SDES `inline:` key (base64 of key || salt, RFC 4568 §6.1; just the key, no
+ * `inline:` prefix, lifetime or MKI); throws RangeError for a wrong length or a non-base64 string.
+ */
 export function sdesMasterKey(suite: SrtpSuite, base64: string): SrtpMasterKey {
   const { profile, salt } = suiteOf(suite);
+  if (!BASE64.test(base64)) throw new RangeError(`an SDES key is base64 (without 'inline:', lifetime or MKI), got ${JSON.stringify(base64.slice(0, 12))}…`);
   const bytes = Buffer.from(base64, 'base64');
   if (bytes.length !== 16 + salt) throw new RangeError(`an SDES key of ${suite} is ${16 + salt} bytes (base64), got ${bytes.length}`);
   return { profile, masterKey: bytes.subarray(0, 16), masterSalt: bytes.subarray(16) };
