@@ -26,6 +26,17 @@ async function udp(): Promise<{ socket: Socket; port: number; got: Buffer[] }> {
   return { socket, port: socket.address().port, got };
 }
 
+/** The packets of a compound RTCP packet: type, offset and size (RFC 3550 §6.1). */
+function compound(p: Buffer): Array<{ pt: number; at: number; size: number }> {
+  const out: Array<{ pt: number; at: number; size: number }> = [];
+  for (let at = 0; at + 4 <= p.length; ) {
+    const size = (p.readUInt16BE(at + 2) + 1) * 4;
+    out.push({ pt: p[at + 1] as number, at, size });
+    at += size;
+  }
+  return out;
+}
+
 const send = (s: Socket, b: Buffer, port: number) => new Promise<void>((resolve, reject) => s.send(b, port, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
 
 describe('rtp endpoint: plain RTP over loopback UDP', () => {
@@ -105,6 +116,22 @@ describe('rtp endpoint: plain RTP over loopback UDP', () => {
     assert.equal(rr.readUIntBE(13, 3), 4, 'cumulative lost: 4');
     assert.equal(plane.rtpEndpointStats(e.id)?.lost, 4);
     assert.ok((plane.rtpEndpointStats(e.id)?.keyframeRequestsOut ?? 0) >= 1);
+    // Every compound packet carries an SDES CNAME of the endpoint's SSRC, right after the report (RFC 3550 §6.1).
+    const cnames = new Set<string>();
+    for (const p of rtcpGot) {
+      const types = compound(p);
+      assert.ok(types[0]?.pt === 200 || types[0]?.pt === 201, 'starts with SR or RR');
+      const sdes = types.find((t) => t.pt === 202);
+      assert.ok(sdes, `an SDES in the compound ${types.map((t) => t.pt).join('+')}`);
+      assert.equal(types.indexOf(sdes), 1, 'SDES right after the report');
+      assert.equal(p.readUInt32BE(sdes.at + 4), p.readUInt32BE(4), "the CNAME is the sender's");
+      assert.equal(p[sdes.at + 8], 1, 'item CNAME');
+      const length = p[sdes.at + 9] as number;
+      assert.ok(length > 0 && sdes.at + 10 + length < sdes.at + sdes.size, 'non-empty, null-terminated within the chunk');
+      assert.equal(p[sdes.at + 10 + length], 0, 'END item');
+      cnames.add(p.subarray(sdes.at + 10, sdes.at + 10 + length).toString());
+    }
+    assert.equal(cnames.size, 1, 'one CNAME for the endpoint');
   });
 
   it('SDES-SRTP: what it receives is unprotected, what it sends is protected with its key (checked with the engine)', async () => {

@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import type { RemoteInfo, Socket } from 'node:dgram';
 import type { MediaKind, RtpEndpointStats } from '@cardea/plugin-sdk';
 import { ntpNow } from '../../webrtc/weriftPatches.ts';
@@ -7,7 +7,7 @@ import type { EgressStream, IngressStream } from '../fast/FastEndpoint.ts';
 import type { FastDestination, FastSender } from '../fast/FastDestination.ts';
 import { ReceiveStats } from '../fast/ReceiveStats.ts';
 import { RetransmitBuffer } from '../fast/RetransmitBuffer.ts';
-import { parseRtcp, writePli, writeReceiverReport, writeSenderReport, type RtcpVisitor } from '../fast/rtcpPackets.ts';
+import { parseRtcp, writePli, writeReceiverReport, writeSdesCname, writeSenderReport, type RtcpVisitor } from '../fast/rtcpPackets.ts';
 import { isRtcp, rtpPayloadOffset, rtpPayloadType, rtpSequence, rtpSsrc, rtpTimestamp } from '../fast/rtpHeader.ts';
 import type { MediaCounters } from '../MediaPlaneTypes.ts';
 import { KEYFRAME_INTERVAL_MS } from '../RouteGraph.ts';
@@ -91,6 +91,8 @@ export class RtpEndpoint implements FastDestination {
   readonly #localCtx: number;
   readonly #rtcpRing = Buffer.alloc(RTCP_SLOTS * RTCP_SLOT_BYTES);
   readonly #rtcpBuild = Buffer.alloc(RTCP_SLOT_BYTES);
+  /** The CNAME of every compound RTCP packet it sends (RFC 3550 §6.1, §6.5.1): random, per endpoint (RFC 7022 §4.2). */
+  readonly #cname = Buffer.from(randomBytes(12).toString('base64'));
   readonly #timer: NodeJS.Timeout;
   readonly #visitor: RtcpVisitor;
   #rtcpSlot = 0;
@@ -181,7 +183,8 @@ export class RtpEndpoint implements FastDestination {
       this.#pliPending = false;
       const ingress = this.#ingress;
       if (this.#closed || !ingress) return;
-      const end = writePli(this.#rtcpBuild, writeReceiverReport(this.#rtcpBuild, this.config.ssrc, []), this.config.ssrc, ingress.ssrc);
+      const out = this.#rtcpBuild;
+      const end = writePli(out, writeSdesCname(out, writeReceiverReport(out, this.config.ssrc, []), this.config.ssrc, this.#cname), this.config.ssrc, ingress.ssrc);
       if (this.#sendRtcp(end)) this.#stats.keyframeRequestsOut++;
     });
   }
@@ -435,6 +438,7 @@ export class RtpEndpoint implements FastDestination {
     const ingress = this.#ingress;
     if (ingress && ingress.stats.packets > 0) end += writeReceiverReport(out.subarray(end), ssrc, [ingress.stats.block(now)]);
     else if (end === 0) end = writeReceiverReport(out, ssrc, []);
+    end = writeSdesCname(out, end, ssrc, this.#cname);
     this.#sendRtcp(end);
   }
 
