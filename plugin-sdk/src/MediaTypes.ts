@@ -87,7 +87,9 @@ export type NegotiationRequest = AnswerOptions | OfferOptions;
  * Packets never pass through plugin code; the plugin only draws the edges.
  */
 export interface MediaRoute {
+  /** A handle, or one of the plugin's RTP endpoints ({@link RtpEndpointId}, negative; the same number type). */
   from: HandleId;
+  /** A handle, or one of the plugin's RTP endpoints. */
   to: HandleId;
   /** Which kinds to forward (default: audio, video and data). Ignored when `fromMid` is set. */
   kinds?: MediaKind[];
@@ -146,4 +148,106 @@ export interface RtpForward {
   ssrc?: number;
   /** Payload type to write (default: keep the original). */
   payloadType?: number;
+  /** Kind of the stream (default: looked up from the handle's negotiated m-line of `mid`). */
+  kind?: 'audio' | 'video';
+}
+
+/**
+ * An RTP endpoint's id: a negative integer, so it never equals a {@link HandleId} (always positive),
+ * and usable wherever a route names a handle ({@link MediaRoute} `from` / `to`).
+ */
+export type RtpEndpointId = number;
+
+/** SRTP crypto suites an RTP endpoint accepts for SDES keys (RFC 4568 §6.2, RFC 7714 §12). */
+export type SrtpSuite = 'AES_CM_128_HMAC_SHA1_80' | 'AES_CM_128_HMAC_SHA1_32' | 'AEAD_AES_128_GCM';
+
+/** SDES-SRTP keying of an RTP endpoint (the `inline:` key of an SDP `a=crypto` line, RFC 4568 §6.1). */
+export interface RtpEndpointSrtp {
+  /**
+   * The suite. `AES_CM_128_HMAC_SHA1_80` and `AEAD_AES_128_GCM` are implemented; the 32-bit-tag
+   * suite is refused (the SRTP engine has no 4-byte tag yet).
+   */
+  suite: SrtpSuite;
+  /** Base64 of master key || master salt (16 + 14 bytes; GCM 16 + 12) the gateway protects with (default: generated, returned). */
+  key?: string;
+  /** Base64 key the remote protects with (default: `key`, one key for both directions). */
+  remoteKey?: string;
+}
+
+/** Where an RTP endpoint sends (and from where alone it accepts) packets. */
+export interface RtpEndpointRemote {
+  host: string;
+  port: number;
+  /** RTCP port (default `port` + 1, RFC 3550 §11). */
+  rtcpPort?: number;
+}
+
+/**
+ * A plain RTP/RTCP leg of the media plane (no ICE, no DTLS): what SIP, RTP/RTSP sources and
+ * gateway-to-gateway forwarding use. It carries one stream of one kind, named mid `'0'` in routes.
+ */
+export interface RtpEndpointOptions {
+  kind: 'audio' | 'video';
+  /**
+   * From the gateway's point of view: `recvonly` receives RTP (routes from it), `sendonly` sends
+   * what is routed to it, `sendrecv` both (default `sendrecv`).
+   */
+  direction?: 'sendrecv' | 'sendonly' | 'recvonly';
+  /** Local RTP port (default 0: any free even port). */
+  port?: number;
+  /** Pick the RTP port from this inclusive range instead (even ports, RTCP on the next one). */
+  portRange?: [number, number];
+  /** Address to bind (default `127.0.0.1`; the sandbox allows loopback only). */
+  host?: string;
+  /**
+   * The remote's address. Without it the endpoint latches to the source of the first valid RTP
+   * packet (as Janus does) and drops, and counts, packets from any other source from then on.
+   */
+  remote?: RtpEndpointRemote;
+  /** Open an RTCP socket on RTP port + 1 and send receiver/sender reports (default true). */
+  rtcp?: boolean;
+  /** SDES-SRTP instead of plain RTP (default: plain). */
+  srtp?: RtpEndpointSrtp;
+  /** Payload type of the stream (default: video 96, audio 111; incoming packets of another type are dropped and counted). */
+  payloadType?: number;
+  /** Codec name, lower case (default: video `vp8`, audio `opus`); routes map it to each browser's payload type. */
+  codec?: string;
+  /** RTP clock rate (default: 90000 for video, 48000 for Opus, 8000 for PCMU/PCMA). */
+  clockRate?: number;
+  /** SSRC the endpoint sends with (default: random). */
+  ssrc?: number;
+}
+
+/** An open RTP endpoint. */
+export interface RtpEndpointInfo {
+  id: RtpEndpointId;
+  /** Local ports; `rtcp` is 0 when RTCP is off. */
+  ports: { rtp: number; rtcp: number };
+  /** With SRTP: the suite and the key the gateway protects with (to put into its SDP). */
+  srtp?: { suite: SrtpSuite; key: string };
+}
+
+/** An RTP endpoint's counters. */
+export interface RtpEndpointStats {
+  packetsIn: number;
+  bytesIn: number;
+  /** Packets lost and interarrival jitter (RTP clock units) of the received stream (RFC 3550 §6.4.1). */
+  lost: number;
+  jitter: number;
+  packetsOut: number;
+  bytesOut: number;
+  /** Source address now latched or configured (`host:port`), if any. */
+  remote: string | undefined;
+  /** Dropped: from another source than the latched/configured one, malformed RTP/RTCP, failed SRTP, unexpected payload type, sent before a remote was known, socket errors. */
+  foreignSource: number;
+  malformed: number;
+  srtpFailed: number;
+  wrongPayloadType: number;
+  unsent: number;
+  socketErrors: number;
+  /** RTCP: reports and PLI/FIR received from the remote, and sent to it. */
+  rtcpIn: number;
+  rtcpOut: number;
+  keyframeRequestsIn: number;
+  keyframeRequestsOut: number;
 }

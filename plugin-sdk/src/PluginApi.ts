@@ -6,6 +6,10 @@ import type {
   MediaRoute,
   NegotiatedJsep,
   NegotiationRequest,
+  RtpEndpointId,
+  RtpEndpointInfo,
+  RtpEndpointOptions,
+  RtpEndpointStats,
   RtpForward,
   SimulcastTarget,
   TalkingOptions,
@@ -74,6 +78,17 @@ export interface PluginMedia {
   forwardRtp(handle: HandleId, forward: RtpForward): Promise<number>;
   /** Stop a forwarder; unknown ids are ignored. */
   stopRtpForward(id: number): Promise<void>;
+  /**
+   * Opens a plain RTP/RTCP leg (optionally SDES-SRTP) on local UDP ports; its id is usable in
+   * {@link addRoute} like a handle (`from` for what it receives, `to` for what it should send).
+   * It belongs to this plugin: closed when the plugin unloads. Rejects when no port is free or
+   * the media plane cannot carry it (the `werift` plane cannot).
+   */
+  openRtpEndpoint(options: RtpEndpointOptions): Promise<RtpEndpointInfo>;
+  /** Closes one of this plugin's RTP endpoints: its sockets and routes go; unknown ids are ignored. */
+  closeRtpEndpoint(id: RtpEndpointId): Promise<void>;
+  /** An RTP endpoint's counters (undefined for ids that are not this plugin's open endpoints). */
+  rtpEndpointStats(id: RtpEndpointId): Promise<RtpEndpointStats | undefined>;
   /**
    * Record one of `handle`'s incoming streams (by mid, or the first of a kind) to a Janus `.mjr` file;
    * recording starts with the next packet, even if the PeerConnection comes up later. Rejects when the

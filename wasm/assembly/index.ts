@@ -13,7 +13,7 @@ import {
   C_GHASH, C_RTCP_GHASH, C_RTCP_HI, C_RTCP_HO, C_RTCP_RK, C_RTCP_SALT, C_SALT, C_SEQ_OFF, C_SRC_SSRC, C_SRTCP_INDEX,
   C_SRTCP_MAP, C_SRTCP_TOP, C_SSRC, C_TS_OFF, C_TS_STEP, CTX_SIZE, ERR_AUTH, ERR_BAD_CONTEXT, ERR_BAD_HEADER,
   ERR_NOT_INITIALIZED, ERR_REPLAY, ERR_TOO_LONG, ERR_TOO_MANY, F_HAS_OUT, F_HAS_RTCP_REPLAY,
-  F_HAS_SRC, F_REBASE, GCM_TAG_LEN, KEYS, PROFILE_AEAD_AES_128_GCM, PROFILE_AES128_CM_HMAC_SHA1_80, SCRATCH, STAT_AUTH_FAILED,
+  F_HAS_SRC, F_REBASE, GCM_TAG_LEN, KEYS, PROFILE_AEAD_AES_128_GCM, PROFILE_AES128_CM_HMAC_SHA1_80, PROFILE_PLAIN, SCRATCH, STAT_AUTH_FAILED,
   STAT_BAD_CONTEXT, STAT_CACHE_HITS, STAT_COPIES, STAT_MALFORMED, STAT_PACKETS, STAT_REPLAYED, STAT_TOO_LONG,
   STAT_UNPROTECTED, STATS, TAG_LEN,
 } from './layout';
@@ -105,7 +105,8 @@ export function slotBytes(): u32 { return slotSize; }
  */
 export function ctxSetup(id: u32, kind: u32, profile: u32): i32 {
   if (!ready) return ERR_NOT_INITIALIZED;
-  const known = profile == PROFILE_AES128_CM_HMAC_SHA1_80 || profile == PROFILE_AEAD_AES_128_GCM;
+  const plain = profile == PROFILE_PLAIN;
+  const known = profile == PROFILE_AES128_CM_HMAC_SHA1_80 || profile == PROFILE_AEAD_AES_128_GCM || (plain && kind == KIND_EGRESS);
   if (id >= maxCtx || (kind != KIND_EGRESS && kind != KIND_INGRESS) || !known) return ERR_BAD_CONTEXT;
   const ctx = ctxBase + <usize>id * CTX_SIZE;
   ksRelease(ctx);
@@ -113,6 +114,7 @@ export function ctxSetup(id: u32, kind: u32, profile: u32): i32 {
   store<u32>(ctx + C_KIND, kind);
   store<u32>(ctx + C_PROFILE, profile);
   store<i32>(ctx + C_PT, -1);
+  if (plain) return 0; // rewrite only: no keys (plain RTP endpoints)
   const saltLen: u32 = profile == PROFILE_AEAD_AES_128_GCM ? 12 : 14;
   memory.copy(ctx + C_SALT, KEYS + 16, saltLen);
   aesExpandKey(KEYS, ctx + C_RK);
@@ -274,21 +276,27 @@ export function fanout(len: u32, n: u32): i32 {
     store<u16>(slot, bswap<u16>(<u16>seq), 2);
     store<u32>(slot, bswap<u32>(ts), 4);
     store<u32>(slot, bswap<u32>(load<u32>(ctx + C_SSRC)), 8);
-    const gcmProfile = load<u32>(ctx + C_PROFILE) == PROFILE_AEAD_AES_128_GCM;
-    const outBytes = len + (gcmProfile ? GCM_TAG_LEN : TAG_LEN);
+    const profile = load<u32>(ctx + C_PROFILE);
+    const gcmProfile = profile == PROFILE_AEAD_AES_128_GCM;
+    let outBytes = len + (gcmProfile ? GCM_TAG_LEN : TAG_LEN);
     const index: u64 = (<u64>roc << 16) | <u64>seq;
-    if (len >= cacheMin) ksAcquire(ctx);
-    const cached = ksLookup(ctx, index);
-    if (cached != 0) {
-      protectCached(ctx, cached, slot, <u32>hdr, len, roc, gcmProfile);
-      count(STAT_CACHE_HITS);
+    if (profile == PROFILE_PLAIN) {
+      memory.copy(slot + hdr, input + hdr, len - <u32>hdr);
+      outBytes = len;
+    } else {
+      if (len >= cacheMin) ksAcquire(ctx);
+      const cached = ksLookup(ctx, index);
+      if (cached != 0) {
+        protectCached(ctx, cached, slot, <u32>hdr, len, roc, gcmProfile);
+        count(STAT_CACHE_HITS);
+      }
+      else if (gcmProfile) srtpGcmProtect(ctx, slot, input, <u32>hdr, len, roc);
+      else {
+        srtpEncrypt(ctx, slot, input, <u32>hdr, len, roc);
+        srtpTag(ctx, slot, len, roc);
+      }
+      ksRefill(ctx, load<u32>(subs + (i << 2)), index);
     }
-    else if (gcmProfile) srtpGcmProtect(ctx, slot, input, <u32>hdr, len, roc);
-    else {
-      srtpEncrypt(ctx, slot, input, <u32>hdr, len, roc);
-      srtpTag(ctx, slot, len, roc);
-    }
-    ksRefill(ctx, load<u32>(subs + (i << 2)), index);
     updateIndex(ctx, v, seq);
     if ((flags & F_HAS_OUT) == 0 || (((seq - load<u32>(ctx + C_LAST_SEQ)) & 0xffff) - 1) < 0x7fff) {
       store<u32>(ctx + C_LAST_SEQ, seq);
@@ -382,6 +390,7 @@ export function protectRtcp(id: u32, len: u32): i32 {
     count(STAT_MALFORMED);
     return chk;
   }
+  if (load<u32>(ctx + C_PROFILE) == PROFILE_PLAIN) return <i32>len; // plain RTCP (RFC 3550 §6)
   const index = load<u32>(ctx + C_SRTCP_INDEX);
   store<u32>(ctx + C_SRTCP_INDEX, (index + 1) & 0x7fffffff);
   const word = index | 0x80000000;

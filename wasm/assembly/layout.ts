@@ -78,6 +78,8 @@ export const F_HAS_INDEX: u32 = 8; // C_ROC / C_S_L hold a packet
 export const F_HAS_REPLAY: u32 = 16; // C_REPLAY_* hold a packet
 export const F_HAS_RTCP_REPLAY: u32 = 32;
 
+/** No protection: the rewrite only (plain RTP endpoints, RFC 3550); egress only, not a DTLS-SRTP id. */
+export const PROFILE_PLAIN: u32 = 0;
 export const PROFILE_AES128_CM_HMAC_SHA1_80: u32 = 1;
 export const PROFILE_AEAD_AES_128_GCM: u32 = 7;
 export const TAG_LEN: u32 = 10;

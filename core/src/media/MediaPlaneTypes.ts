@@ -1,4 +1,14 @@
-import type { LayerSwitchEvent, MediaKind, RtpForward, SimulcastTarget, TalkingEvent, TalkingOptions } from '@cardea/plugin-sdk';
+import type {
+  LayerSwitchEvent,
+  MediaKind,
+  RtpEndpointInfo,
+  RtpEndpointOptions,
+  RtpEndpointStats,
+  RtpForward,
+  SimulcastTarget,
+  TalkingEvent,
+  TalkingOptions,
+} from '@cardea/plugin-sdk';
 import type { TypedEmitter } from '../util/TypedEmitter.ts';
 import type { WebRtcPeer } from '../webrtc/WebRtcPeer.ts';
 import type { AudioMixers } from './audio/AudioMixers.ts';
@@ -78,6 +88,14 @@ export interface MediaPlane {
   /** Plain-RTP forwarding of an incoming stream; returns the forwarder id. */
   forwardRtp(handleId: number, forward: RtpForward): number;
   stopRtpForward(id: number): void;
+  /**
+   * Opens a plain RTP/RTCP endpoint (core/src/media/rtp); its negative id names it in routes. The
+   * werift plane rejects: it has no packet path of its own to carry one.
+   */
+  openRtpEndpoint(options: RtpEndpointOptions): Promise<RtpEndpointInfo>;
+  /** Closes an endpoint: its sockets, engine contexts and routes. Unknown ids are ignored. */
+  closeRtpEndpoint(id: number): void;
+  rtpEndpointStats(id: number): RtpEndpointStats | undefined;
   /** The forwarders of a handle (or all). */
   listRtpForwarders(handleId?: number): Array<RtpForward & { id: number; packets: number }>;
   counters(handleId: number): MediaCounters | undefined;

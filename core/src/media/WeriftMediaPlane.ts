@@ -1,4 +1,4 @@
-import type { MediaKind, RtpForward, SimulcastTarget, TalkingOptions } from '@cardea/plugin-sdk';
+import type { MediaKind, RtpEndpointInfo, RtpEndpointStats, RtpForward, SimulcastTarget, TalkingOptions } from '@cardea/plugin-sdk';
 import type { RTCRtpSender, RtpPacket } from 'werift';
 import { TypedEmitter } from '../util/TypedEmitter.ts';
 import type { ReceivedTrack } from '../webrtc/WebRtcPeer.ts';
@@ -161,6 +161,19 @@ export class WeriftMediaPlane implements MediaPlane {
 
   stopRtpForward(id: number): void {
     this.#forwarders.remove(id);
+  }
+
+  /** Refused: an RTP endpoint needs the fast plane's own packet path (werift's carries only PeerConnections). */
+  openRtpEndpoint(): Promise<RtpEndpointInfo> {
+    return Promise.reject(new Error("RTP endpoints need the fast media plane (config media.plane 'fast', the default); the werift plane cannot carry them"));
+  }
+
+  closeRtpEndpoint(): void {
+    // No endpoint can have been opened on this plane.
+  }
+
+  rtpEndpointStats(): RtpEndpointStats | undefined {
+    return undefined;
   }
 
   listRtpForwarders(handleId?: number): Array<RtpForward & { id: number; packets: number }> {

@@ -276,6 +276,8 @@ export class UserPlugin implements LoadedPlugin {
       // The mixers v1 created become v2's with participants, forwarders and recordings intact (the
       // ids came over in the exported state); v1's unload then destroys only what it still owns.
       to.adoptMixers(from.releaseMixers());
+      // Likewise its RTP endpoints: their sockets and routes stay as they are.
+      to.adoptRtpEndpoints(from.releaseRtpEndpoints());
     } catch (error) {
       // The handles stay on the previous version, which keeps serving them until they detach.
       this.#record({

@@ -149,6 +149,8 @@ export function roomRequests(service: VideoRoomService): RequestTable {
       const stream = publisher.streams.find((s) => s.mid === w.mid);
       if (!stream) throw new VideoRoomFailure(VideoRoomError.NO_SUCH_FEED, `No such stream mid ${w.mid}`);
       const forward: Parameters<PluginApi['media']['forwardRtp']>[1] = { mid: w.mid, host: f.host, port: w.port };
+      // The kind from the publisher's SDP: the plane needs it before the PeerConnection is up.
+      if (stream.type !== 'data') forward.kind = stream.type;
       if (w.ssrc !== undefined) forward.ssrc = w.ssrc;
       if (w.pt !== undefined) forward.payloadType = w.pt;
       const id = await api.media.forwardRtp(publisher.handle, forward);

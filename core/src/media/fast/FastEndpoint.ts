@@ -5,6 +5,7 @@ import type { MediaBypass, BypassStream } from '../../webrtc/MediaBypass.ts';
 import type { WebRtcPeer } from '../../webrtc/WebRtcPeer.ts';
 import type { MediaCounters, MediaEndpoint } from '../MediaPlaneTypes.ts';
 import type { HandleTap } from '../recording/MediaRecorders.ts';
+import type { FastDestination } from './FastDestination.ts';
 import { TalkingDetector } from '../TalkingDetector.ts';
 import { ReceiveStats } from './ReceiveStats.ts';
 import { RetransmitBuffer } from './RetransmitBuffer.ts';
@@ -86,13 +87,17 @@ export interface EgressStream {
   payloadType: number | undefined;
   /** RTX toward the client, when negotiated on this m-line. */
   rtx: EgressRtx | undefined;
+  /** RTP forwarders (Janus `rtp_forward` without an SSRC): send with the source's SSRC, not localSsrc. */
+  followSourceSsrc?: boolean;
+  /** RTP forwarders with a payload type: written whatever the source's codec. */
+  fixedPayloadType?: number;
 }
 
 /**
  * One PeerConnection on Cardea's fast path: its engine contexts (one ingress per remote SSRC, one
  * egress per sending m-line, one for its own RTCP), what it sends and receives, and its counters.
  */
-export class FastEndpoint implements MediaEndpoint {
+export class FastEndpoint implements MediaEndpoint, FastDestination {
   readonly handleId: number;
   readonly peer: WebRtcPeer;
   readonly counters: MediaCounters = { packetsIn: 0, bytesIn: 0, packetsOut: 0, bytesOut: 0, dropped: 0 };

@@ -1,24 +1,26 @@
-import type { MediaKind, RtpForward, SimulcastTarget, TalkingOptions } from '@cardea/plugin-sdk';
+import type { MediaKind, RtpEndpointInfo, RtpEndpointOptions, RtpEndpointStats, RtpForward, SimulcastTarget, TalkingOptions } from '@cardea/plugin-sdk';
 import { TypedEmitter } from '../../util/TypedEmitter.ts';
 import { AudioMixers } from '../audio/AudioMixers.ts';
 import type { AudioPacketSink } from '../audio/AudioEndpointTypes.ts';
 import { FastAudioTransport, type FastAudioPlane } from './FastAudioTransport.ts';
 import type { IncomingStreamInfo, MediaCounters, MediaEndpoint, MediaPlane, MediaPlaneEvents, PlaneRoute } from '../MediaPlaneTypes.ts';
 import { KEYFRAME_INTERVAL_MS, KEYFRAME_RETRY_MS, RouteGraph, SWITCH_STEP, wantedLayer } from '../RouteGraph.ts';
-import { RtpForwarders } from '../RtpForwarders.ts';
+import { FastRtpLegs } from './FastRtpLegs.ts';
+import { FastRtcpReceiver } from './FastRtcpReceiver.ts';
+import type { FastDestination } from './FastDestination.ts';
 import { MediaRecorders } from '../recording/MediaRecorders.ts';
 import { createSrtpFanout } from '../srtp/createSrtpFanout.ts';
 import type { SrtpEngineKind, SrtpFanout } from '../srtp/SrtpFanoutTypes.ts';
 import { TalkingDetector } from '../TalkingDetector.ts';
-import { isVp8KeyframeStart, Vp8Descriptor, writeVp8PictureId, writeVp8Tl0PicIdx } from '../vp8.ts';
-import { packedPictureId, packedTl0PicIdx, packVp8Ids } from './SentPacketMap.ts';
+import { isVp8KeyframeStart, Vp8Descriptor } from '../vp8.ts';
+import { packVp8Ids } from './SentPacketMap.ts';
+import { FastCopyBatch } from './FastCopyBatch.ts';
 import { SlowLinkMonitor } from './SlowLinkMonitor.ts';
 import { Vp8TemporalFilter } from './Vp8TemporalFilter.ts';
 import { FastEndpoint, type EgressStream, type IngressStream } from './FastEndpoint.ts';
 import { Retransmitter } from './Retransmitter.ts';
 import { unwrapRtx } from './rtx.ts';
 import { FastRtcpSender, REPORT_SLOTS, RTCP_INTERVAL_MS } from './FastRtcpSender.ts';
-import { parseRtcp } from './rtcpPackets.ts';
 import { isRtcp, readAudioLevel, rtpPayloadOffset, rtpPayloadType, rtpSequence, rtpSsrc, rtpTimestamp } from './rtpHeader.ts';
 
 /** Sizing of the fast path. */
@@ -68,10 +70,10 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
   readonly #engine: SrtpFanout;
   readonly #graph = new RouteGraph();
   readonly #endpoints = new Map<number, FastEndpoint>();
-  readonly #forwarders = new RtpForwarders();
-  readonly #subs: Uint32Array;
-  readonly #dests: FastEndpoint[] = [];
-  readonly #egs: EgressStream[] = [];
+  /** Plain RTP endpoints (negative ids in the route graph) and the `rtp_forward` forwarders built on them. */
+  readonly #rtp: FastRtpLegs;
+  /** The copies of the packet being fanned out, and their delivery (preallocated, reused per packet). */
+  readonly #batch: FastCopyBatch;
   readonly #rtcpTimer: NodeJS.Timeout;
   readonly #rtcp: FastRtcpSender;
   /** Counters of what the fast path refused. */
@@ -81,25 +83,28 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
   /** RTX (RFC 4588): retransmissions sent as RTX, publishers' RTX unwrapped, and RTX without an OSN or a known stream. */
   readonly rtx = { sent: 0, received: 0, ignored: 0 };
   readonly #retransmitter: Retransmitter;
-  readonly #pendingKeyframes: number[] = [];
-  readonly #pendingNacks: number[] = [];
+  readonly #rtcpIn: FastRtcpReceiver;
   /** The VP8 payload descriptor of the packet being forwarded (parsed once, reused). */
   readonly #vp8 = new Vp8Descriptor();
-  /** Packed VP8 picture ID / TL0PICIDX of each copy being collected (copies are grouped by it). */
-  readonly #vp8Keys: Int32Array;
-  readonly #groupSubs: Uint32Array;
   readonly #slowLink: SlowLinkMonitor;
   #closed = false;
 
   constructor(options: FastMediaPlaneOptions = {}) {
     const maxSubscribers = options.maxSubscribers ?? 256;
     this.#engine = createSrtpFanout({ engine: options.engine ?? 'wasm', maxSubscribers, maxStreams: 8192, arenaSlots: ARENA_SLOTS });
-    this.#subs = new Uint32Array(maxSubscribers);
-    this.#vp8Keys = new Int32Array(maxSubscribers);
-    this.#groupSubs = new Uint32Array(maxSubscribers);
+    this.#batch = new FastCopyBatch(this.#engine, maxSubscribers);
     this.#slowLink = new SlowLinkMonitor(options.slowLinkThreshold ?? 4);
     this.#retransmitter = new Retransmitter(this.#engine, this.nack, this.rtx, this.#slowLink);
     this.#rtcp = new FastRtcpSender(this.#engine);
+    this.#rtcpIn = new FastRtcpReceiver(this.#engine, this.#retransmitter, this.drops, (handleId, mid) => this.#keyframeFromSourcesOf(handleId, mid));
+    this.#rtp = new FastRtpLegs(
+      this.#engine,
+      {
+        rtp: (endpoint, stream, n) => this.#route(endpoint.handleId, undefined, stream, n, rtpSequence(this.#engine.input), performance.now()),
+        keyframe: (endpoint) => this.#keyframeFromSources(endpoint.handleId),
+      },
+      { addRoute: (route) => this.addRoute(route), forgetRoutes: (id) => this.#graph.forget(id), kindOfMid: (handleId, mid) => this.#kindOfMid(handleId, mid) },
+    );
     this.#rtcpTimer = setInterval(() => this.#sendReports(), RTCP_INTERVAL_MS / REPORT_SLOTS);
     this.#rtcpTimer.unref();
     this.audio = new AudioMixers({
@@ -121,14 +126,15 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
 
   sendAudio(handleIds: readonly number[], count: number, payload: Uint8Array, timestamp: number): void {
     // In chunks of the engine's per-call cap; the arena ring holds ARENA_SLOTS copies per tick.
-    for (let start = 0; start < count; start += this.#subs.length)
-      this.#sendAudioChunk(handleIds, start, Math.min(count, start + this.#subs.length), payload, timestamp);
+    const max = this.#batch.subs.length;
+    for (let start = 0; start < count; start += max) this.#sendAudioChunk(handleIds, start, Math.min(count, start + max), payload, timestamp);
   }
 
   #sendAudioChunk(handleIds: readonly number[], from: number, to: number, payload: Uint8Array, timestamp: number): void {
     const f = this.#engine;
     const length = 12 + payload.length;
     if (length > f.maxPacketBytes) return;
+    const batch = this.#batch;
     let k = 0;
     for (let i = from; i < to; i++) {
       const ep = this.#endpoints.get(handleIds[i] as number);
@@ -143,9 +149,9 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
         eg.lastSourceSsrc = FastMediaPlane.#MIX_SSRC;
         eg.source = undefined;
       }
-      this.#subs[k] = eg.engineId;
-      this.#dests[k] = ep;
-      this.#egs[k] = eg;
+      batch.subs[k] = eg.engineId;
+      batch.dests[k] = ep;
+      batch.egs[k] = eg;
       k++;
     }
     if (k === 0) return;
@@ -153,7 +159,7 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
     const seq = Math.floor(timestamp / 960) & 0xffff;
     // `timestamp` is on the mixer's 48 kHz clock; a G.711 listener's RTP clock is 8 kHz (RFC 3551
     // §4.5.14). The mixer sends G.711 frames to one listener at a time, so the first one's rate holds.
-    const clockRate = (this.#egs[0] as EgressStream).clockRate;
+    const clockRate = (batch.egs[0] as EgressStream).clockRate;
     const rtpTimestamp = clockRate === 48000 ? timestamp : Math.round((timestamp * clockRate) / 48000);
     const input = f.input;
     input[0] = 0x80;
@@ -162,7 +168,7 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
     input.writeUInt32BE(rtpTimestamp >>> 0, 4);
     input.writeUInt32BE(FastMediaPlane.#MIX_SSRC, 8);
     input.set(payload, 12);
-    this.#deliver(f.fanout(length, this.#subs, k), length - 12, seq, performance.now(), 0, -1);
+    batch.deliver(f.fanout(length, batch.subs, k), length - 12, seq, performance.now(), 0, -1);
   }
 
   attach(endpoint: MediaEndpoint): void {
@@ -178,13 +184,19 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
       peer.events.on('up', () => {
         ep.bypass = peer.openBypass((datagram) => this.#onDatagram(ep, datagram));
         ep.refresh();
+        this.#rtp.negotiated(ep.handleId);
         for (const delay of KEYFRAME_RETRY_MS) {
           const timer = setTimeout(() => this.#keyframeFromSources(ep.handleId), delay);
           ep.disposers.push(() => clearTimeout(timer));
         }
       }),
     );
-    ep.disposers.push(peer.events.on('negotiated', () => ep.refresh()));
+    ep.disposers.push(
+      peer.events.on('negotiated', () => {
+        ep.refresh();
+        this.#rtp.negotiated(ep.handleId);
+      }),
+    );
     ep.disposers.push(
       peer.events.on('data', (label, text) => {
         for (const edge of this.#graph.edgesFrom(ep.handleId) ?? []) {
@@ -205,7 +217,7 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
     this.#dispose(handleId);
     this.audio.forget(handleId);
     this.#graph.forget(handleId);
-    this.#forwarders.removeHandle(handleId);
+    this.#rtp.forgetHandle(handleId);
     void this.recorders.stopHandle(handleId);
   }
 
@@ -219,7 +231,7 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
   }
 
   setSending(handleId: number, kind: MediaKind, sending: boolean): void {
-    const ep = this.#endpoints.get(handleId);
+    const ep: FastDestination | undefined = handleId < 0 ? this.#rtp.get(handleId) : this.#endpoints.get(handleId);
     if (!ep) return;
     if (!sending) {
       ep.muted.add(kind);
@@ -230,6 +242,10 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
   }
 
   requestKeyframe(handleId: number): void {
+    if (handleId < 0) {
+      this.#rtp.get(handleId)?.requestKeyframe();
+      return;
+    }
     const ep = this.#endpoints.get(handleId);
     if (!ep) return;
     for (const s of ep.ingress.values()) if (s.kind === 'video') this.#rtcp.pli(ep, s.ssrc);
@@ -258,15 +274,34 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
   }
 
   forwardRtp(handleId: number, forward: RtpForward): number {
-    return this.#forwarders.add(handleId, forward);
+    return this.#rtp.forward(handleId, forward);
+  }
+
+  openRtpEndpoint(options: RtpEndpointOptions): Promise<RtpEndpointInfo> {
+    return this.#rtp.open(options);
+  }
+
+  closeRtpEndpoint(id: number): void {
+    this.#rtp.close(id);
+  }
+
+  rtpEndpointStats(id: number): RtpEndpointStats | undefined {
+    return this.#rtp.stats(id);
+  }
+
+  /** The kind of a handle's stream `mid`, from what it sends or its negotiated m-lines. */
+  #kindOfMid(handleId: number, mid: string): 'audio' | 'video' | undefined {
+    const ep = this.#endpoints.get(handleId);
+    for (const s of ep?.ingress.values() ?? []) if (s.mid === mid) return s.kind;
+    return ep?.bypass?.streams().find((s) => s.mid === mid)?.kind;
   }
 
   stopRtpForward(id: number): void {
-    this.#forwarders.remove(id);
+    this.#rtp.stopForward(id);
   }
 
   listRtpForwarders(handleId?: number): Array<RtpForward & { id: number; packets: number }> {
-    return this.#forwarders.list(handleId);
+    return this.#rtp.listForwarders(handleId);
   }
 
   incoming(handleId: number): IncomingStreamInfo[] {
@@ -278,7 +313,7 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
   }
 
   counters(handleId: number): MediaCounters | undefined {
-    const c = this.#endpoints.get(handleId)?.counters;
+    const c = (handleId < 0 ? this.#rtp.get(handleId) : this.#endpoints.get(handleId))?.counters;
     return c ? { ...c } : undefined;
   }
 
@@ -288,7 +323,7 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
     clearInterval(this.#rtcpTimer);
     for (const id of [...this.#endpoints.keys()]) this.#dispose(id);
     this.#graph.clear();
-    this.#forwarders.close();
+    this.#rtp.closeAll();
     void this.recorders.close();
     void this.audio.close();
     this.events.removeAllListeners();
@@ -315,7 +350,7 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
     }
     f.input.set(datagram);
     if (isRtcp(datagram)) {
-      this.#onRtcp(ep, datagram.length);
+      this.#rtcpIn.onRtcp(ep, datagram.length);
       return;
     }
     const ssrc = rtpSsrc(f.input);
@@ -377,7 +412,6 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
     ep.peer.notePacket(info.mid, info.kind);
     if (info.kind === 'audio' && ep.talking && ep.bypass)
       this.#noteLevel(ep, info.mid, readAudioLevel(buf, n, ep.bypass.extensions.audioLevel));
-    if (this.#forwarders.wants(ep.handleId, info.mid)) this.#forwarders.send(ep.handleId, info.mid, Buffer.from(buf.subarray(0, n)));
     if (ep.tap !== undefined) ep.tap.rtp(info.mid, info.kind, buf, n, info.codecs);
     if (info.kind === 'audio') {
       const sink = this.#audioSinks.get(ep.handleId);
@@ -387,21 +421,34 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
         return;
       }
     }
-    const edges = this.#graph.edgesFrom(ep.handleId);
+    this.#route(ep.handleId, ep, info, n, seq, now);
+  }
+
+  /**
+   * Fans the plaintext packet in the engine's input out along the routes from `from` (a handle, or
+   * an RTP endpoint when `source` is undefined): every destination's copy in one engine call.
+   */
+  #route(from: number, source: FastEndpoint | undefined, info: IngressStream, n: number, seq: number, now: number): void {
+    const f = this.#engine;
+    const buf = f.input;
+    const edges = this.#graph.edgesFrom(from);
     if (!edges) return;
     const codec = info.codecs.get(rtpPayloadType(buf));
     const vp8 = this.#vp8;
+    const batch = this.#batch;
+    const max = batch.subs.length;
     const payloadAt = codec === 'vp8' ? rtpPayloadOffset(buf, n) : -1;
     const isVp8 = payloadAt >= 0 && vp8.parse(buf, payloadAt, n);
     let count = 0;
     for (const edge of edges) {
       if (edge.kind !== info.kind || (edge.fromMid !== undefined && edge.fromMid !== info.mid)) continue;
-      const dest = this.#endpoints.get(edge.to);
-      if (!dest?.bypass || dest.muted.has(info.kind) || count >= this.#subs.length) continue;
+      const dest: FastDestination | undefined = edge.to < 0 ? this.#rtp.endpoints.get(edge.to) : this.#endpoints.get(edge.to);
+      if (!dest?.bypass || dest.muted.has(info.kind) || count >= max) continue;
       const eg = edge.toMid !== undefined ? dest.egress.get(edge.toMid) : dest.egressByKind[info.kind][info.index];
       if (!eg || eg.kind !== info.kind) continue;
-      if (info.layer !== undefined && !this.#acceptLayer(ep, dest, eg, info, n, now)) continue;
-      if (eg.lastSourceSsrc !== info.ssrc) this.#switchSource(eg, info, codec);
+      if (info.layer !== undefined && source && !this.#acceptLayer(source, dest, eg, info, n, now)) continue;
+      // A new source, or the same SSRC restarted (an RTP endpoint's new stream object): rebase.
+      if (eg.lastSourceSsrc !== info.ssrc || eg.source !== info) this.#switchSource(eg, info, codec);
       let key = -1;
       if (isVp8) {
         const filter = (eg.vp8 ??= this.#temporalFilter(dest.handleId, eg.mid));
@@ -415,62 +462,18 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
         }
         key = packVp8Ids(filter.outPictureId, filter.outTl0PicIdx);
       }
-      this.#vp8Keys[count] = key;
-      this.#subs[count] = eg.engineId;
-      this.#dests[count] = dest;
-      this.#egs[count] = eg;
+      batch.vp8Keys[count] = key;
+      batch.subs[count] = eg.engineId;
+      batch.dests[count] = dest;
+      batch.egs[count] = eg;
       count++;
     }
     if (count === 0) return;
     if (!isVp8) {
-      this.#deliver(f.fanout(n, this.#subs, count), n - 12, seq, now, 0, -1);
+      batch.deliver(f.fanout(n, batch.subs, count), n - 12, seq, now, 0, -1);
       return;
     }
-    this.#fanoutVp8Groups(n, count, seq, now);
-  }
-
-  /**
-   * Copies with the same rewritten VP8 picture ID / TL0PICIDX share one engine call: the group is
-   * made contiguous in the collection arrays, its ids written into the payload, then fanned out.
-   * Subscribers of one layer normally share their numbering, so this is one call per packet.
-   */
-  #fanoutVp8Groups(n: number, count: number, seq: number, now: number): void {
-    const f = this.#engine;
-    const keys = this.#vp8Keys;
-    for (let start = 0; start < count;) {
-      const key = keys[start] as number;
-      let end = start + 1;
-      for (let j = start + 1; j < count; j++) {
-        if (keys[j] !== key) continue;
-        if (j !== end) this.#swapCopies(j, end);
-        end++;
-      }
-      if (key >= 0) {
-        writeVp8PictureId(f.input, this.#vp8, packedPictureId(key));
-        writeVp8Tl0PicIdx(f.input, this.#vp8, packedTl0PicIdx(key));
-      }
-      const group = this.#groupSubs;
-      for (let i = start; i < end; i++) group[i - start] = this.#subs[i] as number;
-      this.#deliver(f.fanout(n, group, end - start), n - 12, seq, now, start, key);
-      start = end;
-    }
-  }
-
-  #swapCopies(a: number, b: number): void {
-    const keys = this.#vp8Keys;
-    const subs = this.#subs;
-    const k = keys[a] as number;
-    keys[a] = keys[b] as number;
-    keys[b] = k;
-    const s = subs[a] as number;
-    subs[a] = subs[b] as number;
-    subs[b] = s;
-    const d = this.#dests[a] as FastEndpoint;
-    this.#dests[a] = this.#dests[b] as FastEndpoint;
-    this.#dests[b] = d;
-    const e = this.#egs[a] as EgressStream;
-    this.#egs[a] = this.#egs[b] as EgressStream;
-    this.#egs[b] = e;
+    batch.fanoutVp8Groups(n, count, seq, now, vp8);
   }
 
   #temporalFilter(handleId: number, mid: string): Vp8TemporalFilter {
@@ -480,7 +483,11 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
   }
 
   /** A simulcast or temporal switch took effect for a destination: tell the plugins (once per change). */
-  #reportLayer(dest: FastEndpoint, eg: EgressStream, substream: number | undefined, filter: Vp8TemporalFilter | undefined): void {
+  #reportLayer(dest: FastDestination, eg: EgressStream, substream: number | undefined, filter: Vp8TemporalFilter | undefined): void {
+    if (dest.handleId < 0) {
+      if (filter) filter.changed = false; // RTP endpoints are no plugin's handles: nothing to report
+      return;
+    }
     if (filter) {
       filter.changed = false;
       if (filter.target === undefined) return;
@@ -490,28 +497,6 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
     if (substream === undefined || substream === eg.reportedLayer) return;
     eg.reportedLayer = substream;
     this.events.emit('layer', { handle: dest.handleId, mid: eg.mid, substream });
-  }
-
-  /** Sends the `written` copies of the last fanout() and accounts them. */
-  #deliver(written: number, payloadBytes: number, seq: number, now: number, base: number, vp8Ids: number): void {
-    const f = this.#engine;
-    for (let i = 0; i < written; i++) {
-      const dest = this.#dests[base + i] as FastEndpoint;
-      const eg = this.#egs[base + i] as EgressStream;
-      const offset = f.outOffsets[i] as number;
-      const length = f.outLengths[i] as number;
-      dest.bypass?.send(f.arena, offset, length);
-      dest.counters.packetsOut++;
-      dest.counters.bytesOut += length;
-      eg.packets++;
-      eg.octets += payloadBytes;
-      eg.lastTimestamp = f.arena.readUInt32BE(offset + 4);
-      eg.lastSentAt = now;
-      const outSeq = f.arena.readUInt16BE(offset + 2);
-      eg.seqDelta = (outSeq - seq) & 0xffff;
-      eg.pendingShift = 0;
-      eg.sent?.record(outSeq, seq, vp8Ids, eg.lastTimestamp);
-    }
   }
 
   /** A gap in a publisher's video sequence: NACK the missing packets once (RFC 4585 §6.2.1). */
@@ -525,7 +510,8 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
 
   /** A destination stream starts forwarding another source: continue its sequence and timeline. */
   #switchSource(eg: EgressStream, info: IngressStream, codec: string | undefined): void {
-    const payloadType = codec === undefined ? undefined : eg.payloadTypes.get(codec);
+    const payloadType = eg.fixedPayloadType ?? (codec === undefined ? undefined : eg.payloadTypes.get(codec));
+    if (eg.followSourceSsrc) eg.localSsrc = info.ssrc;
     this.#engine.setRewrite(eg.engineId, {
       ssrc: eg.localSsrc,
       ...(payloadType !== undefined ? { payloadType } : {}),
@@ -541,7 +527,7 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
   }
 
   /** Simulcast: forward only the current layer, switching to the wanted layer on a VP8 keyframe. */
-  #acceptLayer(source: FastEndpoint, dest: FastEndpoint, eg: EgressStream, info: IngressStream, n: number, now: number): boolean {
+  #acceptLayer(source: FastEndpoint, dest: FastDestination, eg: EgressStream, info: IngressStream, n: number, now: number): boolean {
     const wanted = wantedLayer(this.#graph.target(dest.handleId, eg.mid), source.layersOf(info.mid), now);
     if (info.layer === eg.layer) {
       if (wanted !== eg.layer && now - eg.lastKeyframeRequest >= KEYFRAME_INTERVAL_MS) {
@@ -563,39 +549,6 @@ export class FastMediaPlane implements MediaPlane, FastAudioPlane {
     eg.layer = info.layer;
     this.#reportLayer(dest, eg, info.layer, undefined);
     return true;
-  }
-
-  #onRtcp(ep: FastEndpoint, length: number): void {
-    const f = this.#engine;
-    const sender = f.input.readUInt32BE(4);
-    const context = ep.rtcpContext(sender);
-    const n = context < 0 ? -1 : f.unprotectRtcp(context, length);
-    if (n < 0) {
-      ep.counters.dropped++;
-      return;
-    }
-    const now = performance.now();
-    // Collect first, act after: acting writes RTCP and retransmissions into the engine's input,
-    // which holds the packet being parsed.
-    const keyframes = this.#pendingKeyframes;
-    const nacks = this.#pendingNacks;
-    keyframes.length = 0;
-    nacks.length = 0;
-    const ok = parseRtcp(f.input, n, {
-      keyframe: (mediaSsrc) => {
-        if (keyframes.length < 16) keyframes.push(mediaSsrc);
-      },
-      nack: (mediaSsrc, pid, blp) => {
-        if (nacks.length < 3 * 32) nacks.push(mediaSsrc, pid, blp);
-      },
-      senderReport: (ssrc, middle) => ep.ingress.get(ssrc)?.stats.senderReport(middle, now),
-    });
-    if (!ok) this.drops.malformed++;
-    for (const mediaSsrc of keyframes) {
-      for (const eg of ep.egress.values()) if (eg.localSsrc === mediaSsrc) this.#keyframeFromSourcesOf(ep.handleId, eg.mid);
-    }
-    for (let i = 0; i + 2 < nacks.length; i += 3)
-      this.#retransmitter.answerNack(ep, nacks[i] as number, nacks[i + 1] as number, nacks[i + 2] as number);
   }
 
   /** A destination asked for a keyframe on one of its mids: ask the sources routed there. */

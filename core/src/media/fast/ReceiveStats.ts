@@ -56,6 +56,16 @@ export class ReceiveStats {
     return this.#received;
   }
 
+  /** Packets lost since the first one (RFC 3550 §6.4.1 cumulative number of packets lost; reading resets nothing). */
+  get cumulativeLost(): number {
+    return this.#baseSeq < 0 ? 0 : this.#cycles + this.#maxSeq - this.#baseSeq + 1 - this.#received;
+  }
+
+  /** Interarrival jitter in RTP clock units (RFC 3550 §6.4.1; reading resets nothing). */
+  get jitter(): number {
+    return Math.floor(this.#jitter);
+  }
+
   /** The report block for this stream, resetting the interval counters. */
   block(nowMs: number): ReportBlock {
     const extendedMax = this.#cycles + this.#maxSeq;

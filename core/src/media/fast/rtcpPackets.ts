@@ -178,3 +178,24 @@ export function writeNack(out: Uint8Array, at: number, senderSsrc: number, media
   }
   return at + length;
 }
+
+/**
+ * Writes an SDES packet with one chunk, `ssrc`'s CNAME (RFC 3550 §6.5.1; every compound RTCP packet
+ * carries one, §6.1), into `out` at `at`; returns the new end. `cname` is at most 255 bytes.
+ */
+export function writeSdesCname(out: Uint8Array, at: number, ssrc: number, cname: Uint8Array): number {
+  const textLength = Math.min(cname.length, 255);
+  // Chunk: SSRC, CNAME item (type 1, length, text), then at least one null octet up to a 32-bit boundary.
+  const chunk = (4 + 2 + textLength + 4) & ~3;
+  const length = 4 + chunk;
+  const view = new DataView(out.buffer, out.byteOffset + at, length);
+  view.setUint8(0, 0x81);
+  view.setUint8(1, 202);
+  view.setUint16(2, length / 4 - 1);
+  view.setUint32(4, ssrc >>> 0);
+  view.setUint8(8, 1);
+  view.setUint8(9, textLength);
+  out.set(cname.subarray(0, textLength), at + 10);
+  out.fill(0, at + 10 + textLength, at + length);
+  return at + length;
+}

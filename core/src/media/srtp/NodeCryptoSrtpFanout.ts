@@ -13,6 +13,7 @@ import { StreamIds } from './StreamIds.ts';
 import { resolveFanoutOptions, slotBytesFor } from './WasmSrtpFanout.ts';
 import {
   FanoutCapacityError,
+  SrtpProfile,
   SrtpResult,
   type RtpRewrite,
   type SrtpFanout,
@@ -23,6 +24,8 @@ import {
 
 const tagLength = 10;
 const gcmTagLength = 16;
+/** Placeholder key material of plain streams (never used to protect). */
+const zeroKey = Buffer.alloc(16);
 /** Payloads up to this many bytes use the stream's ECB keystream; larger ones a per-packet CTR cipher (measured crossover). */
 const ecbMaxPayload = 256;
 
@@ -40,6 +43,8 @@ interface CipherKeys {
 
 interface Stream extends IndexState, ReplayWindow {
   egress: boolean;
+  /** SrtpProfile.plain: copies are rewritten, not protected (egress only). */
+  plain: boolean;
   rtp: CipherKeys;
   rtcp: CipherKeys;
   ssrc: number;
@@ -200,7 +205,10 @@ export class NodeCryptoSrtpFanout implements SrtpFanout {
       out.writeUInt32BE(ts, slot + 4);
       out.writeUInt32BE(s.ssrc, slot + 8);
       let outLength = length + tagLength;
-      if (s.rtp.gcm) {
+      if (s.plain) {
+        input.copy(out, slot + hdr, hdr, length);
+        outLength = length;
+      } else if (s.rtp.gcm) {
         const cipher = createCipheriv('aes-128-gcm', s.rtp.key, this.#rtpGcmIv(s.rtp.salt, s.ssrc, roc, seq));
         cipher.setAAD(out.subarray(slot, slot + hdr));
         cipher.update(input.subarray(hdr, length)).copy(out, slot + hdr);
@@ -298,6 +306,7 @@ export class NodeCryptoSrtpFanout implements SrtpFanout {
       this.#stats.malformed++;
       return check;
     }
+    if (s.plain) return length; // plain RTCP (RFC 3550 §6)
     const index = s.srtcpIndex;
     s.srtcpIndex = (index + 1) & 0x7fffffff;
     const word = (index | 0x80000000) >>> 0;
@@ -444,10 +453,14 @@ export class NodeCryptoSrtpFanout implements SrtpFanout {
   }
 
   #add(key: SrtpMasterKey, egress: boolean): number {
-    const keys = deriveSrtpSessionKeys(key);
+    const plain = key.profile === SrtpProfile.plain;
+    if (plain && !egress) throw new RangeError('plain (unprotected) streams are egress only');
+    // A plain stream never uses its ciphers; zero keys keep one Stream shape.
+    const keys = plain ? { rtpKey: zeroKey, rtpSalt: zeroKey, rtpAuthKey: zeroKey, rtcpKey: zeroKey, rtcpSalt: zeroKey, rtcpAuthKey: zeroKey } : deriveSrtpSessionKeys(key);
     const id = this.#ids.take();
     this.#streams[id] = {
       egress,
+      plain,
       rtp: cipherKeys(keys.rtpKey, keys.rtpSalt, keys.rtpAuthKey),
       rtcp: cipherKeys(keys.rtcpKey, keys.rtcpSalt, keys.rtcpAuthKey),
       ssrc: 0,

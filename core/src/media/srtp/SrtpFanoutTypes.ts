@@ -8,6 +8,12 @@ export type SrtpEngineKind = 'wasm' | 'node';
 
 /** DTLS-SRTP protection profile ids (RFC 5764 §4.1.2, RFC 7714 §14.2). */
 export const SrtpProfile = {
+  /**
+   * No protection, the rewrite only (Cardea's own id 0, reserved in RFC 5764 §4.1.2's registry):
+   * egress streams of plain RTP endpoints (RFC 3550), whose copies leave unencrypted and untagged.
+   * The master key and salt are ignored (pass empty arrays).
+   */
+  plain: 0x0000,
   /** AES_CM_128_HMAC_SHA1_80 (RFC 3711): 10-byte tag. */
   aes128CmHmacSha1_80: 0x0001,
   /** AEAD_AES_128_GCM (RFC 7714): 16-byte tag; what werift picks when it is the DTLS server. */

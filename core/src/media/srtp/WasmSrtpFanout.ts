@@ -11,6 +11,7 @@ import { deriveSrtpSessionKeys } from './srtpKeyDerivation.ts';
 import { StreamIds } from './StreamIds.ts';
 import {
   FanoutCapacityError,
+  SrtpProfile,
   type RtpRewrite,
   type SrtpFanout,
   type SrtpFanoutOptions,
@@ -260,6 +261,7 @@ export class WasmSrtpFanout implements SrtpFanout {
   }
 
   #setup(key: SrtpMasterKey, kind: number): number {
+    if (key.profile === SrtpProfile.plain) return this.#setupPlain(kind);
     const keys = deriveSrtpSessionKeys(key);
     const id = this.#ids.take();
     const staging = Buffer.from(this.#wasm.memory.buffer, this.#wasm.keysPtr(), 128);
@@ -281,6 +283,17 @@ export class WasmSrtpFanout implements SrtpFanout {
       ecb.setAutoPadding(false);
     }
     this.#ecb[id] = ecb;
+    return id;
+  }
+
+  /** A plain (unprotected) egress context: no keys, no keystream cache (never asked for one). */
+  #setupPlain(kind: number): number {
+    const id = this.#ids.take();
+    if (this.#wasm.ctxSetup(id, kind, SrtpProfile.plain) < 0) {
+      this.#ids.release(id);
+      throw new RangeError('plain (unprotected) streams are egress only');
+    }
+    this.#ecb[id] = undefined;
     return id;
   }
 }

@@ -18,6 +18,7 @@ import { kvStore, type StoreLimits } from './kvStore.ts';
 import { PluginHandles } from './PluginHandles.ts';
 import type { PluginFiles } from './PluginFiles.ts';
 import { PluginMixers } from './PluginMixers.ts';
+import { PluginRtpEndpoints } from './PluginRtpEndpoints.ts';
 
 const allKinds: readonly MediaKind[] = ['audio', 'video', 'data'];
 
@@ -83,6 +84,8 @@ export class PluginCapabilities {
   readonly #files: PluginFiles | undefined;
   readonly #timers: HostTimers;
   readonly #mixers: PluginMixers;
+  /** RTP endpoints (negative ids, usable in routes like handles). */
+  readonly #rtpEndpoints: PluginRtpEndpoints;
   /** Routes drawn, by key: removed when the plugin stops abruptly, handed over on hot reload. */
   readonly #routes = new Map<string, PlaneRoute>();
   readonly #forwarders = new Set<number>();
@@ -98,6 +101,7 @@ export class PluginCapabilities {
     this.handles = new PluginHandles(opts.name);
     this.#timers = new HostTimers(opts.log, limits.timers ?? 10_000);
     this.#mixers = new PluginMixers(opts.name, opts.media.audio, this.handles, limits.mixers ?? Infinity, opts.log, opts.events?.mixer, opts.files);
+    this.#rtpEndpoints = new PluginRtpEndpoints(opts.media, opts.name);
     const { talking, layer } = opts.events ?? {};
     if (talking) this.#offMedia.push(opts.media.events.on('talking', (e) => this.handles.has(e.handle) && talking(e)));
     if (layer) this.#offMedia.push(opts.media.events.on('layer', (e) => this.handles.has(e.handle) && layer(e)));
@@ -180,13 +184,24 @@ export class PluginCapabilities {
     this.#mixers.adopt(ids);
   }
 
-  /** Releases everything the plugin made: timers, events, mixers, forwarders, recordings. Idempotent. */
+  /** Hot reload: gives up the RTP endpoints (still open, routes intact) for the next version. */
+  releaseRtpEndpoints(): number[] {
+    return this.#rtpEndpoints.release();
+  }
+
+  /** Hot reload: takes over the previous version's RTP endpoints. */
+  adoptRtpEndpoints(ids: readonly number[]): void {
+    this.#rtpEndpoints.adopt(ids);
+  }
+
+  /** Releases everything the plugin made: timers, events, mixers, endpoints, forwarders, recordings. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#timers.close();
     for (const off of this.#offMedia.splice(0)) off();
     await this.#mixers.close();
+    this.#rtpEndpoints.close();
     for (const id of this.#forwarders) this.#media.stopRtpForward(id);
     this.#forwarders.clear();
     const recordings = [...this.#recordings];
@@ -197,10 +212,15 @@ export class PluginCapabilities {
   #mediaMembers(): PluginMedia {
     const media = this.#media;
     const handles = this.handles;
-    /** Runs `work` when every named handle is live; a departed one makes the call a no-op. */
+    const endpoints = this.#rtpEndpoints;
+    /**
+     * Runs `work` when every named handle or RTP endpoint (negative id) is live; a departed handle
+     * or closed endpoint makes the call a no-op.
+     */
     const onLive = async (ids: readonly number[], work: () => void): Promise<void> => {
       let live = true;
-      for (const id of ids) if (!handles.live(id)) live = false; // every id is checked: a foreign one throws
+      // Every id is checked: a foreign one throws.
+      for (const id of ids) if (!(id < 0 ? endpoints.live(id) : handles.live(id))) live = false;
       if (live) work();
     };
     return {
@@ -260,6 +280,7 @@ export class PluginCapabilities {
       },
       stopRecording: async (id) => (this.#recordings.delete(id) ? media.recorders.stop(id) : undefined),
       ...this.#mixers.members(),
+      ...endpoints.api(),
     };
   }
 

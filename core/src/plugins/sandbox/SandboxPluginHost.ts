@@ -320,6 +320,16 @@ export class SandboxPluginHost implements LoadedPlugin {
     this.#capabilities.adoptMixers(ids);
   }
 
+  /** Hot reload: gives up this version's RTP endpoints (still open) for the next version. */
+  releaseRtpEndpoints(): number[] {
+    return this.#capabilities.releaseRtpEndpoints();
+  }
+
+  /** Hot reload: takes over RTP endpoints released by the previous version. */
+  adoptRtpEndpoints(ids: readonly number[]): void {
+    this.#capabilities.adoptRtpEndpoints(ids);
+  }
+
   /** Resolves when no handler call is in flight (or after `timeoutMs`). */
   idle(timeoutMs: number): Promise<void> {
     if (this.#inFlight === 0) return Promise.resolve();

@@ -15,9 +15,14 @@ export const jsep = z.object({ type: z.enum(['offer', 'answer']), sdp: z.string(
 
 export const event = z.object({ transaction: z.string().optional(), data: jsonObject, jsep: jsep.optional() });
 
+/** An RTP endpoint's id (negative, so it never equals a handle id). */
+export const rtpEndpointId = z.number().int().negative();
+/** What a route or a keyframe request names: a handle, or one of the plugin's RTP endpoints. */
+export const mediaNode = z.union([handleId, rtpEndpointId]);
+
 export const route = z.object({
-  from: handleId,
-  to: handleId,
+  from: mediaNode,
+  to: mediaNode,
   kinds: z.array(kind).optional(),
   fromMid: z.string().optional(),
   toMid: z.string().optional(),
@@ -94,3 +99,25 @@ export const talkingOptions = z.object({
 });
 export const mid = z.string().min(1).max(64);
 export const positiveId = z.number().int().positive();
+
+const port = z.number().int().min(1).max(65535);
+export const rtpEndpointOptions = z.object({
+  kind: z.enum(['audio', 'video']),
+  direction: z.enum(['sendrecv', 'sendonly', 'recvonly']).optional(),
+  port: z.number().int().min(0).max(65535).optional(),
+  portRange: z.tuple([port, port]).optional(),
+  host: z.string().max(256).optional(),
+  remote: z.object({ host: z.string().max(256), port, rtcpPort: port.optional() }).optional(),
+  rtcp: z.boolean().optional(),
+  srtp: z
+    .object({
+      suite: z.enum(['AES_CM_128_HMAC_SHA1_80', 'AES_CM_128_HMAC_SHA1_32', 'AEAD_AES_128_GCM']),
+      key: z.string().max(256).optional(),
+      remoteKey: z.string().max(256).optional(),
+    })
+    .optional(),
+  payloadType: z.number().int().min(0).max(127).optional(),
+  codec: z.string().min(1).max(32).optional(),
+  clockRate: z.number().int().min(1000).max(192_000).optional(),
+  ssrc: z.number().int().min(0).max(0xffffffff).optional(),
+});

@@ -12,10 +12,13 @@ import {
   handleId,
   jsonObject,
   kind,
+  mediaNode,
   mid,
   negotiation,
   positiveId,
   route,
+  rtpEndpointId,
+  rtpEndpointOptions,
   rtpForward,
   simulcastTarget,
   storeKey,
@@ -56,7 +59,7 @@ const handleRows = {
 const mediaRows = {
   'media.addRoute': row(z.tuple([route]), (api, [r]) => api.media.addRoute(r)),
   'media.removeRoute': row(z.tuple([route]), (api, [r]) => api.media.removeRoute(r)),
-  'media.requestKeyframe': row(z.tuple([handleId]), (api, [h]) => api.media.requestKeyframe(h)),
+  'media.requestKeyframe': row(z.tuple([mediaNode]), (api, [h]) => api.media.requestKeyframe(h)),
   'media.setBitrateCap': row(z.tuple([handleId, z.number().int().min(0)]), (api, [h, bps]) => api.media.setBitrateCap(h, bps)),
   'media.setSending': row(z.tuple([handleId, kind, z.boolean()]), (api, [h, k, sending]) => api.media.setSending(h, k, sending)),
   'media.setSimulcastTarget': row(z.tuple([handleId, mid, simulcastTarget]), (api, [h, m, target]) =>
@@ -68,6 +71,14 @@ const mediaRows = {
     return api.media.forwardRtp(h, forward);
   }),
   'media.stopRtpForward': row(z.tuple([positiveId]), (api, [id]) => api.media.stopRtpForward(id)),
+  // A sandboxed plugin's RTP endpoints bind to and talk with loopback addresses only (as its forwarders).
+  'media.openRtpEndpoint': row(z.tuple([rtpEndpointOptions]), (api, [options]) => {
+    if (options.host !== undefined) loopbackOnly(options.host);
+    if (options.remote) loopbackOnly(options.remote.host);
+    return api.media.openRtpEndpoint(options);
+  }),
+  'media.closeRtpEndpoint': row(z.tuple([rtpEndpointId]), (api, [id]) => api.media.closeRtpEndpoint(id)),
+  'media.rtpEndpointStats': row(z.tuple([rtpEndpointId]), (api, [id]) => api.media.rtpEndpointStats(id)),
 } as const satisfies ApiRows;
 
 const storeRows = {
