@@ -107,7 +107,12 @@ export class Gateway {
       await registry.loadBuiltins(
         options.plugins,
         config.plugins.builtinHost === 'sandbox'
-          ? { sources: options.builtinSources ?? [], limits: sandboxLimitsOf(builtinLimits), callTimeoutMs: builtinLimits.callTimeoutMs }
+          ? {
+              sources: options.builtinSources ?? [],
+              limits: sandboxLimitsOf(builtinLimits),
+              callTimeoutMs: builtinLimits.callTimeoutMs,
+              mediaDir: builtinLimits.mediaDir,
+            }
           : undefined,
       );
       await registry.restore();

@@ -13,24 +13,22 @@ function sandboxLimits(d: {
   maxCallBytes: number;
   maxLogLinesPerSecond: number;
 }) {
-  return z
-    .object({
-      /** WebAssembly memory cap of one plugin version, in MiB; the QuickJS heap lives in it (user plugins: default 64, at least 17). */
-      memoryMb: z.number().int().min(17).max(4096).default(d.memoryMb),
-      /** Milliseconds one call into the plugin (handler, timer, promise jobs) may run before it is stopped (user plugins: default 100). */
-      deadlineMs: z.number().int().min(5).max(60_000).default(d.deadlineMs),
-      /** Milliseconds of sandbox time one plugin version may use per second, summed over calls and timers (user plugins: default 500). */
-      cpuMsPerSecond: z.number().int().min(10).max(1000).default(d.cpuMsPerSecond),
-      /** Milliseconds the core waits for an async handler to settle before answering with an error (default 15000). */
-      callTimeoutMs: z.number().int().min(100).default(15_000),
-      /** Events, data messages and media calls one plugin version may make per second; more are refused (user plugins: default 1000). */
-      maxCallsPerSecond: z.number().int().min(1).default(d.maxCallsPerSecond),
-      /** Largest serialised argument of one API call, e.g. an event, in bytes (user plugins: default 65536). */
-      maxCallBytes: z.number().int().min(1024).default(d.maxCallBytes),
-      /** Log lines per second kept from one plugin version; more are counted and dropped (user plugins: default 200). */
-      maxLogLinesPerSecond: z.number().int().min(1).default(d.maxLogLinesPerSecond),
-    })
-    .prefault({});
+  return z.object({
+    /** WebAssembly memory cap of one plugin version, in MiB; the QuickJS heap lives in it (user plugins: default 64, at least 17). */
+    memoryMb: z.number().int().min(17).max(4096).default(d.memoryMb),
+    /** Milliseconds one call into the plugin (handler, timer, promise jobs) may run before it is stopped (user plugins: default 100). */
+    deadlineMs: z.number().int().min(5).max(60_000).default(d.deadlineMs),
+    /** Milliseconds of sandbox time one plugin version may use per second, summed over calls and timers (user plugins: default 500). */
+    cpuMsPerSecond: z.number().int().min(10).max(1000).default(d.cpuMsPerSecond),
+    /** Milliseconds the core waits for an async handler to settle before answering with an error (default 15000). */
+    callTimeoutMs: z.number().int().min(100).default(15_000),
+    /** Events, data messages and media calls one plugin version may make per second; more are refused (user plugins: default 1000). */
+    maxCallsPerSecond: z.number().int().min(1).default(d.maxCallsPerSecond),
+    /** Largest serialised argument of one API call, e.g. an event, in bytes (user plugins: default 65536). */
+    maxCallBytes: z.number().int().min(1024).default(d.maxCallBytes),
+    /** Log lines per second kept from one plugin version; more are counted and dropped (user plugins: default 200). */
+    maxLogLinesPerSecond: z.number().int().min(1).default(d.maxLogLinesPerSecond),
+  });
 }
 
 /**
@@ -77,7 +75,11 @@ export const configSchema = z
             /** Port (default 8188, as Janus). */
             port: port.default(8188),
             /** Largest accepted frame in bytes (default 1 MiB). */
-            maxPayload: z.number().int().min(1024).default(1 << 20),
+            maxPayload: z
+              .number()
+              .int()
+              .min(1024)
+              .default(1 << 20),
           })
           .prefault({}),
         /** Janus API over HTTP REST + long poll, plus the demo page. */
@@ -94,7 +96,11 @@ export const configSchema = z
             /** CORS origin to allow; default "*". */
             allowOrigin: z.string().optional(),
             /** Largest accepted request body in bytes (default 1 MiB). */
-            maxBody: z.number().int().min(1024).default(1 << 20),
+            maxBody: z
+              .number()
+              .int()
+              .min(1024)
+              .default(1 << 20),
           })
           .prefault({}),
         /** Admin API over HTTP (`/admin`) and WebSocket (`janus-admin-protocol`) on one port. */
@@ -106,7 +112,11 @@ export const configSchema = z
             port: port.default(7088),
             basePath: z.string().startsWith('/').default('/admin'),
             /** Largest accepted request body or frame in bytes; plugin sources travel here (default 8 MiB). */
-            maxBody: z.number().int().min(1024).default(8 << 20),
+            maxBody: z
+              .number()
+              .int()
+              .min(1024)
+              .default(8 << 20),
           })
           .prefault({}),
       })
@@ -175,12 +185,19 @@ export const configSchema = z
          */
         builtinHost: z.enum(['in-process', 'sandbox']).default('in-process'),
         /** Limits of each user plugin version's sandbox. */
-        sandbox: sandboxLimits({ memoryMb: 64, deadlineMs: 100, cpuMsPerSecond: 500, maxCallsPerSecond: 1000, maxCallBytes: 64 * 1024, maxLogLinesPerSecond: 200 }),
+        sandbox: sandboxLimits({
+          memoryMb: 64,
+          deadlineMs: 100,
+          cpuMsPerSecond: 500,
+          maxCallsPerSecond: 1000,
+          maxCallBytes: 64 * 1024,
+          maxLogLinesPerSecond: 200,
+        }).prefault({}),
         /**
          * Limits of each built-in's sandbox when `builtinHost` is 'sandbox' (the same fields as
          * `sandbox`). A built-in is trusted code serving whole rooms, so its defaults are wider:
          * memoryMb 256, deadlineMs 1000, cpuMsPerSecond 1000, maxCallsPerSecond 100000,
-         * maxCallBytes 1048576, maxLogLinesPerSecond 1000, callTimeoutMs 15000.
+         * maxCallBytes 1048576, maxLogLinesPerSecond 1000, callTimeoutMs 15000, mediaDir "/".
          */
         builtinSandbox: sandboxLimits({
           memoryMb: 256,
@@ -189,7 +206,18 @@ export const configSchema = z
           maxCallsPerSecond: 100_000,
           maxCallBytes: 1024 * 1024,
           maxLogLinesPerSecond: 1000,
-        }),
+        })
+          .extend({
+            /**
+             * Directory the sandboxed built-ins' played and recorded files resolve in (VideoRoom's
+             * `rec_dir`, AudioBridge's `play_file`, `filename`…): relative paths below it, absolute
+             * ones only inside it, with a user plugin's confinement (no symlinks, regular files only).
+             * Default "/": anywhere, as in-process; set a folder to confine them. (A user plugin's
+             * directory is `<os tmpdir>/cardea-media/<plugin name>`.)
+             */
+            mediaDir: z.string().min(1).default('/'),
+          })
+          .prefault({}),
       })
       .prefault({}),
     /** Cardea's own media path (issue #3). */

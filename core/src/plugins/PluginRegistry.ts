@@ -34,6 +34,8 @@ export interface SandboxedBuiltins {
   /** The built-ins' sandbox limits (`plugins.builtinSandbox`). */
   limits: SandboxLimits;
   callTimeoutMs: number;
+  /** Directory the built-ins' played and recorded files resolve in (`plugins.builtinSandbox.mediaDir`). */
+  mediaDir: string;
 }
 
 export type PluginRegistryEvents = {
@@ -91,6 +93,7 @@ export class PluginRegistry {
       log: this.#opts.log,
       limits: sandboxed.limits,
       callTimeoutMs: sandboxed.callTimeoutMs,
+      mediaDir: sandboxed.mediaDir,
     });
     try {
       await plugin.activate(artifact, startedAt);
