@@ -25,6 +25,7 @@ interface CliOptions {
   out: string;
   docs: boolean;
   netns: boolean;
+  builtinHost?: 'in-process' | 'sandbox';
 }
 
 function positiveInteger(value: string): number {
@@ -45,6 +46,12 @@ function buildCli(): Command {
     .option('--quick', 'short windows and fewer load levels (smoke test)', false)
     .option('--out <dir>', 'directory for the JSON results', defaultResultsDir)
     .option('--docs', 'media scenarios: also copy the report and plots to docs/bench/', false)
+    .addOption(
+      new Option('--builtin-host <host>', "Cardea's built-ins in-process or sandboxed (CARDEA_BENCH_BUILTIN_HOST; builtin-host: measure only this one)").choices([
+        'in-process',
+        'sandbox',
+      ]),
+    )
     .option('--no-netns', 'media scenarios: run Cardea on 127.0.0.1 without a network namespace (Janus needs one)')
     .addHelpText('after', `\nScenarios:\n${list}`);
 }
@@ -54,6 +61,8 @@ async function main(): Promise<void> {
   cli.parse(process.argv);
   const name = cli.args[0] as string;
   const cliOptions = cli.opts<CliOptions>();
+  // Through the environment, so a re-run inside the bench namespace and every CardeaProcess see it.
+  if (cliOptions.builtinHost !== undefined) process.env.CARDEA_BENCH_BUILTIN_HOST = cliOptions.builtinHost;
   const gateways: GatewayKind[] = cliOptions.gateway === 'both' ? ['cardea', 'janus'] : [cliOptions.gateway];
   const scenario = scenarios[name];
   if (!scenario) throw new Error(`unknown scenario '${name}'`); // commander's choices() already rejects these

@@ -10,6 +10,8 @@ import { WeriftMediaPlane } from './media/WeriftMediaPlane.ts';
 import type { MediaPlane } from './media/MediaPlaneTypes.ts';
 import type { LoadedPlugin } from './plugins/PluginHostTypes.ts';
 import { PluginRegistry } from './plugins/PluginRegistry.ts';
+import type { BuiltinSource } from './plugins/BuiltinSource.ts';
+import type { SandboxLimits } from './plugins/sandbox/SandboxProtocol.ts';
 import { TokenStore } from './api/TokenStore.ts';
 import { HttpTransport } from './transports/HttpTransport.ts';
 import { demoFiles } from './transports/StaticFiles.ts';
@@ -34,6 +36,11 @@ export interface GatewayOptions {
    * plugins only).
    */
   plugins: readonly DefinedPlugin[];
+  /**
+   * Where each of `plugins` has its source files, for `plugins.builtinHost: "sandbox"` (which then
+   * needs one per plugin); unused in-process. Default none.
+   */
+  builtinSources?: readonly BuiltinSource[];
 }
 
 /**
@@ -92,18 +99,22 @@ export class Gateway {
         media,
         log,
         dir,
-        limits: {
-          memoryMb: sandbox.memoryMb,
-          deadlineMs: sandbox.deadlineMs,
-          cpuMsPerSecond: sandbox.cpuMsPerSecond,
-          maxCallsPerSecond: sandbox.maxCallsPerSecond,
-          maxCallBytes: sandbox.maxCallBytes,
-          maxLogLinesPerSecond: sandbox.maxLogLinesPerSecond,
-        },
+        limits: sandboxLimitsOf(sandbox),
         callTimeoutMs: sandbox.callTimeoutMs,
       });
       closers.push(() => registry.close());
-      await registry.loadBuiltins(options.plugins);
+      const builtinLimits = config.plugins.builtinSandbox;
+      await registry.loadBuiltins(
+        options.plugins,
+        config.plugins.builtinHost === 'sandbox'
+          ? {
+              sources: options.builtinSources ?? [],
+              limits: sandboxLimitsOf(builtinLimits),
+              callTimeoutMs: builtinLimits.callTimeoutMs,
+              mediaDir: builtinLimits.mediaDir,
+            }
+          : undefined,
+      );
       await registry.restore();
       const tokens = config.general.tokenAuth ? new TokenStore() : undefined;
       const mdnsResolver = await startMdnsResolver(config, log);
@@ -216,4 +227,16 @@ async function startMdnsResolver(config: CardeaConfig, log: Logger): Promise<Mdn
   const resolver = new MdnsResolver({ ip, port: mdns.port, timeoutMs: mdns.timeoutMs, maxPending: mdns.maxPending }, log);
   await resolver.open();
   return resolver;
+}
+
+/** The runner's limits from a `plugins.sandbox` / `plugins.builtinSandbox` config section. */
+function sandboxLimitsOf(c: CardeaConfig['plugins']['sandbox']): SandboxLimits {
+  return {
+    memoryMb: c.memoryMb,
+    deadlineMs: c.deadlineMs,
+    cpuMsPerSecond: c.cpuMsPerSecond,
+    maxCallsPerSecond: c.maxCallsPerSecond,
+    maxCallBytes: c.maxCallBytes,
+    maxLogLinesPerSecond: c.maxLogLinesPerSecond,
+  };
 }

@@ -9,6 +9,9 @@ import { GATEWAY_NODE_FLAGS } from '@cardea/app';
 import { ChildGateway } from './ChildGateway.ts';
 import { freePorts } from './ports.ts';
 
+/** How the gateway hosts its built-in plugins (its `--builtin-host`). */
+export type BuiltinHost = 'in-process' | 'sandbox';
+
 /** Options of `CardeaProcess.start()`. */
 export interface CardeaProcessOptions {
   /** Core the gateway is pinned to with `taskset -c` (default 0); unpinned when taskset is missing. */
@@ -19,6 +22,8 @@ export interface CardeaProcessOptions {
   startTimeoutMs?: number;
   /** The gateway's `--ice-ip` (default: Cardea's own default, 127.0.0.1); 127.0.0.2 inside a bench namespace. */
   iceIp?: string;
+  /** The gateway's `--builtin-host` (default: CARDEA_BENCH_BUILTIN_HOST, set by the bench's `--builtin-host`, else the gateway's default). */
+  builtinHost?: BuiltinHost;
 }
 
 /**
@@ -70,6 +75,8 @@ export class CardeaProcess implements GatewayProcess {
       ...(process.env.CARDEA_BENCH_AUDIO_MIXER_THREAD ? ['--audio-mixer-thread', process.env.CARDEA_BENCH_AUDIO_MIXER_THREAD] : []),
       ...(process.env.CARDEA_BENCH_AUDIO_MIXER_NICE ? ['--audio-mixer-nice', process.env.CARDEA_BENCH_AUDIO_MIXER_NICE] : []),
     ];
+    const builtinHost = options.builtinHost ?? process.env.CARDEA_BENCH_BUILTIN_HOST;
+    if (builtinHost !== undefined) args.push('--builtin-host', builtinHost);
     const taskset = tasksetPath();
     const pinned = taskset !== undefined && core < coreCount();
     // CARDEA_* variables of the caller's shell would override nothing (flags win) but could add an API secret.

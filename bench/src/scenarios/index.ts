@@ -3,6 +3,7 @@
 import type { Scenario } from '../BenchTypes.ts';
 import { audiobridge } from './audiobridge.ts';
 import { audiobridge1000 } from './audiobridge1000.ts';
+import { builtinHost } from './builtinHost.ts';
 import { audiobridgeGateway, audiobridgeGatewayActive } from './audiobridgeGateway.ts';
 import { audiobridgeRoom, audiobridgeRoomAuto } from './audiobridgeRoom.ts';
 import { echotest } from './echotest.ts';
@@ -29,4 +30,5 @@ export const scenarios: Record<string, Scenario> = {
   'audiobridge-room-auto': audiobridgeRoomAuto,
   'audiobridge-1000': audiobridge1000,
   'mcu-vs-sfu': mcuVsSfu,
+  'builtin-host': builtinHost,
 };

@@ -31,6 +31,8 @@ export interface UserPluginDeps {
   log: Logger;
   limits: SandboxLimits;
   callTimeoutMs: number;
+  /** Directory the plugin's played and recorded files resolve in (default: the sandbox host's, per plugin). */
+  mediaDir?: string | undefined;
 }
 
 export type UserPluginEvents = {
@@ -247,6 +249,7 @@ export class UserPlugin implements LoadedPlugin {
       media: this.#deps.media,
       kv: this.#kv,
       log: this.#deps.log,
+      ...(this.#deps.mediaDir !== undefined && { mediaDir: this.#deps.mediaDir }),
     });
     host.events.on('log', (entry) => this.#record(entry));
     host.events.on('fault', (kind, message) => this.#onFault(host, kind, message));

@@ -25,7 +25,7 @@
 // matter (the descriptor is kept).
 import { constants, existsSync, close as closeCb, fstat as fstatCb, ftruncate as ftruncateCb, open as openCb, read as readCb, write as writeCb, type Stats } from 'node:fs';
 import { lstat, mkdir } from 'node:fs/promises';
-import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
+import { isAbsolute, join, normalize, relative, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { closeFdQuietly } from '../../util/closeFd.ts';
 import { FileWorkBusyError, pluginFileWork, type FileWorkLimiter } from './FileWorkLimiter.ts';
@@ -77,15 +77,21 @@ export class ConfinedFiles {
   }
 
   /**
-   * The components of a plugin-given path relative to the media directory; absolute paths and
-   * `..` escapes are refused. The returned absolute path is for naming only (logs, listings):
-   * files are opened by walking the components, never by that path.
+   * The components of a plugin-given path relative to the media directory; an absolute path is
+   * taken relative to it when it lies inside it (e.g. a Janus-style `rec_dir` under the directory),
+   * other absolute paths and `..` escapes are refused. The returned absolute path is for naming
+   * only (logs, listings): files are opened by walking the components (no symlinks), never by that path.
    */
-  resolve(path: string): { full: string; parts: string[] } {
-    if (isAbsolute(path)) throw new ConfinedPathError(`path ${path} is outside the plugin's media directory`);
+  resolve(given: string): { full: string; parts: string[] } {
+    let path = given;
+    if (isAbsolute(path)) {
+      const inside = relative(this.root, normalize(path));
+      if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) throw new ConfinedPathError(`path ${given} is outside the plugin's media directory`);
+      path = inside;
+    }
     const parts = normalize(path).split(sep).filter((p) => p !== '' && p !== '.');
     if (parts.length === 0 || parts.includes('..') || path.includes('\0'))
-      throw new ConfinedPathError(`path ${path} is outside the plugin's media directory`);
+      throw new ConfinedPathError(`path ${given} is outside the plugin's media directory`);
     return { full: join(this.root, ...parts), parts };
   }
 
