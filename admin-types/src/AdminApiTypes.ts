@@ -52,6 +52,8 @@ export type PluginListing = {
   author: string;
   /** User plugins only: the loaded versions (serving, and draining ones that keep their handles). */
   versions?: PluginVersionInfo[];
+  /** Built-ins only: true when the gateway knows their sources (`get_builtin_source`), so they can be read and forked. */
+  forkable?: boolean;
 };
 
 /** What `deploy_plugin` and `rollback_plugin` did (their `plugin`). */
@@ -101,6 +103,19 @@ export type PluginSource = {
   source: string;
   /** The uploaded source map, when there was one. */
   sourcemap?: string;
+};
+
+/**
+ * `get_builtin_source`: every file of a built-in plugin's source folder, for the studio to show
+ * read-only and to fork into a user plugin under another name.
+ */
+export type BuiltinSource = {
+  name: string;
+  version: string;
+  /** The file the plugin starts from (`index.ts`). */
+  entry: string;
+  /** Path relative to the plugin's source folder (`/`-separated) → text. */
+  files: { [path: string]: string };
 };
 
 /** `handle_info`'s `info`. */

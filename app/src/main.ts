@@ -2,7 +2,7 @@
 // The flags: app/src/nodeFlags.ts (also in package.json's `start`).
 import { CommanderError } from 'commander';
 import { ConfigError, Gateway, createLogger, loadConfig } from '@cardea/core';
-import { builtinPlugins } from './builtinPlugins.ts';
+import { builtinPlugins, builtinSources } from './builtinPlugins.ts';
 
 /** `npm start` / `cardea`: load the config, start the gateway with the built-ins, stop cleanly on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const log = createLogger(config.general.logLevel);
   // A stray rejection (e.g. in a plugin's background work) is logged, never fatal: the gateway goes on.
   process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled rejection'));
-  const gateway = await Gateway.start({ config, log, plugins: builtinPlugins });
+  const gateway = await Gateway.start({ config, log, plugins: builtinPlugins, builtinSources });
   const { websocket, http, admin } = gateway.ports;
   log.info({ ports: gateway.ports, iceIp: config.webrtc.iceIp, iceLite: config.webrtc.iceLite }, 'Cardea is up');
   const host = config.transports.http.ip;

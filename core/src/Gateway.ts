@@ -9,6 +9,7 @@ import { FastMediaPlane } from './media/fast/FastMediaPlane.ts';
 import { WeriftMediaPlane } from './media/WeriftMediaPlane.ts';
 import type { MediaPlane } from './media/MediaPlaneTypes.ts';
 import type { LoadedPlugin } from './plugins/PluginHostTypes.ts';
+import { BuiltinSources } from './plugins/BuiltinSources.ts';
 import { PluginRegistry } from './plugins/PluginRegistry.ts';
 import { TokenStore } from './api/TokenStore.ts';
 import { HttpTransport } from './transports/HttpTransport.ts';
@@ -34,6 +35,13 @@ export interface GatewayOptions {
    * plugins only).
    */
   plugins: readonly DefinedPlugin[];
+  /**
+   * Where the built-ins' sources are: plugin name → absolute path of its source folder (`src/`),
+   * for the Admin API's `get_builtin_source` (the studio shows and forks them). The caller knows
+   * (the `cardea` program passes `builtinSources` from `@cardea/app`). Default: none, and the
+   * studio lists the built-ins without their code.
+   */
+  builtinSources?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -101,6 +109,7 @@ export class Gateway {
           maxLogLinesPerSecond: sandbox.maxLogLinesPerSecond,
         },
         callTimeoutMs: sandbox.callTimeoutMs,
+        builtinSources: new BuiltinSources(options.builtinSources),
       });
       closers.push(() => registry.close());
       await registry.loadBuiltins(options.plugins);

@@ -1,5 +1,5 @@
 import { pino } from 'pino';
-import { builtinPlugins } from '@cardea/app';
+import { builtinPlugins, builtinSources } from '@cardea/app';
 import { Gateway, parseConfig, type CardeaConfigInput } from '@cardea/core';
 
 /** A gateway on loopback with OS-chosen ports, for one test. */
@@ -27,7 +27,7 @@ export async function startTestGateway(overrides: CardeaConfigInput = {}): Promi
       admin: { port: 0, ...overrides.transports?.admin },
     },
   });
-  const gateway = await Gateway.start({ config, log: pino({ level: config.general.logLevel }), plugins: builtinPlugins });
+  const gateway = await Gateway.start({ config, log: pino({ level: config.general.logLevel }), plugins: builtinPlugins, builtinSources });
   const { websocket, http, admin } = gateway.ports;
   return {
     gateway,

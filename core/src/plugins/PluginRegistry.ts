@@ -2,13 +2,14 @@ import type { DefinedPlugin } from '@cardea/plugin-sdk';
 import type { Logger } from '../util/logger.ts';
 import { TypedEmitter } from '../util/TypedEmitter.ts';
 import type { MediaPlane } from '../media/MediaPlaneTypes.ts';
+import { BuiltinSourceError, BuiltinSources } from './BuiltinSources.ts';
 import { InProcessPluginHost } from './InProcessPluginHost.ts';
 import { contentHash, PluginArtifactStore, type PluginArtifact } from './PluginArtifactStore.ts';
 import type { LoadedPlugin } from './PluginHostTypes.ts';
 import { compilePlugin } from './sandbox/compilePlugin.ts';
 import type { SandboxLimits } from './sandbox/SandboxProtocol.ts';
 import { UserPlugin } from './UserPlugin.ts';
-import type { PluginSource } from '@cardea/admin-types';
+import type { BuiltinSource, PluginSource } from '@cardea/admin-types';
 import type { DeployOutcome, DeployRequest, PluginListing, PluginLogEntry, PluginStreamEvent } from './UserPluginTypes.ts';
 
 /** A plugin-management request that cannot be done (the Admin API answers it with an error). */
@@ -23,6 +24,8 @@ export interface PluginRegistryOptions {
   dir: string;
   limits: SandboxLimits;
   callTimeoutMs: number;
+  /** Where the built-ins' sources are (for `get_builtin_source`). Default: none known. */
+  builtinSources?: BuiltinSources;
 }
 
 export type PluginRegistryEvents = {
@@ -44,12 +47,14 @@ export class PluginRegistry {
   readonly #builtins = new Map<string, InProcessPluginHost>();
   readonly #user = new Map<string, UserPlugin>();
   readonly #store: PluginArtifactStore;
+  readonly #builtinSources: BuiltinSources;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
 
   constructor(options: PluginRegistryOptions) {
     this.#opts = options;
     this.#store = new PluginArtifactStore(options.dir);
+    this.#builtinSources = options.builtinSources ?? new BuiltinSources();
     this.events = new TypedEmitter<PluginRegistryEvents>((error) => options.log.error({ err: error }, 'plugin registry listener threw'));
   }
 
@@ -96,6 +101,7 @@ export class PluginRegistry {
         state: 'running',
         description: d.description,
         author: d.author,
+        forkable: this.#builtinSources.has(d.name),
       });
     }
     for (const plugin of this.#user.values()) rows.push(plugin.listing());
@@ -108,6 +114,19 @@ export class PluginRegistry {
     const upload = await this.#store.upload(name);
     if (!plugin || !upload) return undefined;
     return { name, version: plugin.descriptor.version, ...upload };
+  }
+
+  /** Every source file of a built-in, when the launcher said where they are (the studio shows and forks them). */
+  async builtinSource(name: string): Promise<BuiltinSource | undefined> {
+    const host = this.#builtins.get(name);
+    if (!host) return undefined;
+    try {
+      const found = await this.#builtinSources.read(name);
+      return found && { name, version: host.descriptor.version, ...found };
+    } catch (error) {
+      if (error instanceof BuiltinSourceError) throw new PluginManagementError(error.message);
+      throw error;
+    }
   }
 
   /** Compiles, validates, stores and loads (or hot-reloads) a user plugin. */
