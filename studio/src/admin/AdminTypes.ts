@@ -2,6 +2,7 @@
 // @cardea/admin-types (imported as types only, so nothing of the gateway is bundled), plus the two
 // Janus error codes the studio branches on.
 export type {
+  BuiltinSource,
   DeployOutcome,
   FaultKind,
   HandleInfo,

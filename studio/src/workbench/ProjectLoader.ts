@@ -1,5 +1,5 @@
 import { AdminError, type AdminClient } from '../admin/AdminClient.ts';
-import { UNKNOWN_REQUEST, type PluginSource } from '../admin/AdminTypes.ts';
+import { UNKNOWN_REQUEST, type BuiltinSource, type PluginSource } from '../admin/AdminTypes.ts';
 import { filesFromUpload } from '../deploy/bundle.ts';
 import { ENTRY_FILE, PluginProject, type DeployedVersion } from '../editor/PluginProject.ts';
 import { deployedSources } from './sourceHistory.ts';
@@ -47,4 +47,12 @@ export async function loadProject(
     }
   }
   return { project, origin };
+}
+
+/** Opens a built-in's sources read-only (`get_builtin_source`): to read, and to fork. */
+export async function loadBuiltin(admin: AdminClient, name: string): Promise<{ project: PluginProject; version: string }> {
+  const source = await admin.request<BuiltinSource>('get_builtin_source', { name });
+  if (source.entry !== ENTRY_FILE) throw new Error(`${name} starts from ${source.entry}; the studio expects ${ENTRY_FILE}`);
+  const files = Object.fromEntries(Object.entries(source.files).filter(([path]) => PluginProject.validFileName(path)));
+  return { project: new PluginProject(name, files, undefined, { readOnly: true }), version: source.version };
 }
