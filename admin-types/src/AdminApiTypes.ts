@@ -94,7 +94,39 @@ export type PluginStreamEvent =
   | { event: 'rolled_back'; plugin: string; outcome: DeployOutcome }
   | { event: 'unloaded'; plugin: string };
 
-/** `get_plugin_source`: what was uploaded for a user plugin's current version. */
+/**
+ * `deploy_plugin`'s upload, beside `name` (and `admin_secret`), in one of two shapes:
+ * - one module: `{ source, language: 'ts' | 'js', sourcemap? }`, which may import only
+ *   `@cardea/plugin-sdk` (e.g. a studio that bundled its files itself, with a source map back to them);
+ * - a set of files: `{ files: { 'src/index.ts': '…', 'src/Room.ts': '…' }, entry: 'src/index.ts' }`,
+ *   bundled by the gateway. Relative imports (`./Room.ts`, `./Room`, `./Room.js`, `./rooms/index.ts`)
+ *   resolve among the files, never above their root; the only other import allowed is
+ *   `@cardea/plugin-sdk`. Paths are POSIX and relative, ending in `.ts`, `.mts`, `.js` or `.mjs`
+ *   (each compiled by its extension); at most 256 files and 2 MiB of text in all. Stack traces and
+ *   the stored source map point into each file by its path.
+ */
+export type PluginUpload = PluginModuleUpload | PluginFilesUpload;
+
+/** One module (`deploy_plugin` with `source`). */
+export type PluginModuleUpload = {
+  language: 'ts' | 'js';
+  source: string;
+  /** Source map of `source` (JSON text), composed into the stored map. */
+  sourcemap?: string;
+};
+
+/** A set of files and its entry (`deploy_plugin` with `files`). */
+export type PluginFilesUpload = {
+  /** File path → text. */
+  files: { [path: string]: string };
+  /** The path of the file whose default export is the plugin (one of `files`). */
+  entry: string;
+};
+
+/**
+ * `get_plugin_source`: what was uploaded for a user plugin's current version. For a set of files,
+ * `files` and `entry` are as uploaded, `source` is the entry's text and `language` the entry's.
+ */
 export type PluginSource = {
   name: string;
   version: string;
@@ -103,6 +135,10 @@ export type PluginSource = {
   source: string;
   /** The uploaded source map, when there was one. */
   sourcemap?: string;
+  /** The uploaded files, when the upload was a set of files. */
+  files?: { [path: string]: string };
+  /** The entry of `files`. */
+  entry?: string;
 };
 
 /**

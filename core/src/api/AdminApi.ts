@@ -26,11 +26,17 @@ export interface AdminApiDeps {
 }
 
 /** Cardea's plugin-management requests (one schema each). */
-const deploySchema = z.object({
+const deployModuleSchema = z.object({
   name: z.string().min(1),
   source: z.string().min(1),
   language: z.enum(['ts', 'js']),
   sourcemap: z.string().optional(),
+});
+/** A set of files (admin-types' `PluginFilesUpload`; paths and caps are checked by the compiler). */
+const deployFilesSchema = z.object({
+  name: z.string().min(1),
+  files: z.record(z.string(), z.string()),
+  entry: z.string().min(1),
 });
 const nameSchema = z.object({ name: z.string().min(1) });
 const unloadSchema = z.object({ name: z.string().min(1), force: z.boolean().optional() });
@@ -127,8 +133,12 @@ export class AdminApi {
       case 'list_plugins':
         return { plugins: registry.list() };
       case 'deploy_plugin': {
-        const { name, source, language, sourcemap } = parseFields(deploySchema, request);
-        return { plugin: await registry.deploy({ name, source, language, sourcemap }) };
+        if (request.files !== undefined) {
+          const { name, files, entry } = parseFields(deployFilesSchema, request);
+          return { plugin: await registry.deploy({ name, files, entry }) };
+        }
+        const { name, source, language, sourcemap } = parseFields(deployModuleSchema, request);
+        return { plugin: await registry.deploy({ name, source, language, ...(sourcemap !== undefined && { sourcemap }) }) };
       }
       case 'get_plugin_source': {
         const { name } = parseFields(nameSchema, request);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import type { PluginUpload } from '@cardea/admin-types';
 import type { PluginLanguage } from './sandbox/compilePlugin.ts';
 
 /** A deployed plugin version as stored: the bundled module, its map, and what was uploaded. */
@@ -52,7 +53,17 @@ function serializeManifest(manifest: Manifest): string {
   return JSON.stringify({ version: 1, plugins: Object.fromEntries(manifest.plugins) }, null, 2);
 }
 
-const uploadSchema = z.object({ source: z.string(), sourcemap: z.string().optional() });
+/** `<hash>.upload.json`: one module (`source`, `sourcemap?`) or a set of files (`files`, `entry`). */
+const uploadSchema = z.union([
+  z.object({ source: z.string(), sourcemap: z.string().optional() }),
+  z.object({ files: z.record(z.string(), z.string()), entry: z.string() }),
+]);
+
+/** What was uploaded for a version, as `upload()` hands it back. */
+export type StoredUpload = { hash: string; language: PluginLanguage } & (
+  | { source: string; sourcemap?: string }
+  | { files: Record<string, string>; entry: string }
+);
 
 const metaSchema = z.object({ name: z.string(), filename: z.string(), language: z.enum(['ts', 'js']) });
 
@@ -102,20 +113,25 @@ export class PluginArtifactStore {
     await this.#atomic(`${artifact.hash}.json`, JSON.stringify(meta));
   }
 
-  /** Keeps what was uploaded for a version (source and optional source map), for the studio to reopen. */
-  async writeUpload(hash: string, source: string, sourcemap: string | undefined): Promise<void> {
+  /** Keeps what was uploaded for a version (one module and its map, or the set of files), for the studio to reopen. */
+  async writeUpload(hash: string, upload: PluginUpload): Promise<void> {
     await mkdir(this.dir, { recursive: true });
-    await this.#atomic(`${hash}.upload.json`, JSON.stringify({ source, ...(sourcemap !== undefined ? { sourcemap } : {}) }));
+    const kept =
+      'files' in upload
+        ? { files: upload.files, entry: upload.entry }
+        : { source: upload.source, ...(upload.sourcemap !== undefined ? { sourcemap: upload.sourcemap } : {}) };
+    await this.#atomic(`${hash}.upload.json`, JSON.stringify(kept));
   }
 
   /** What was uploaded for `name`'s current version, if kept. */
-  async upload(name: string): Promise<{ hash: string; language: PluginLanguage; source: string; sourcemap?: string } | undefined> {
+  async upload(name: string): Promise<StoredUpload | undefined> {
     const hash = (await this.current()).get(name);
     if (!hash) return undefined;
     try {
       const [uploadText, metaText] = await Promise.all([readFile(this.#file(`${hash}.upload.json`), 'utf8'), readFile(this.#file(`${hash}.json`), 'utf8')]);
       const upload = uploadSchema.parse(JSON.parse(uploadText));
       const meta = metaSchema.parse(JSON.parse(metaText));
+      if ('files' in upload) return { hash, language: meta.language, files: upload.files, entry: upload.entry };
       return { hash, language: meta.language, source: upload.source, ...(upload.sourcemap !== undefined ? { sourcemap: upload.sourcemap } : {}) };
     } catch {
       return undefined; // deployed before uploads were kept, or removed by hand: nothing to return

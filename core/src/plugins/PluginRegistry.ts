@@ -7,6 +7,7 @@ import { InProcessPluginHost } from './InProcessPluginHost.ts';
 import { contentHash, PluginArtifactStore, type PluginArtifact } from './PluginArtifactStore.ts';
 import type { LoadedPlugin } from './PluginHostTypes.ts';
 import { compilePlugin } from './sandbox/compilePlugin.ts';
+import { languageOf } from './sandbox/pluginFileSet.ts';
 import type { SandboxLimits } from './sandbox/SandboxProtocol.ts';
 import { UserPlugin } from './UserPlugin.ts';
 import type { BuiltinSource, PluginSource } from '@cardea/admin-types';
@@ -113,7 +114,12 @@ export class PluginRegistry {
     const plugin = this.#user.get(name);
     const upload = await this.#store.upload(name);
     if (!plugin || !upload) return undefined;
-    return { name, version: plugin.descriptor.version, ...upload };
+    const version = plugin.descriptor.version;
+    if ('files' in upload) {
+      const { hash, language, files, entry } = upload;
+      return { name, version, hash, language, source: files[entry] ?? '', files, entry };
+    }
+    return { name, version, ...upload };
   }
 
   /** Every source file of a built-in, when the launcher said where they are (the studio shows and forks them). */
@@ -137,7 +143,8 @@ export class PluginRegistry {
       const compiled = await compilePlugin(request).catch((error: unknown) => {
         throw new PluginManagementError(`compile failed: ${(error as Error).message}`);
       });
-      const artifact: PluginArtifact = { hash: contentHash(compiled.code), name: request.name, ...compiled, language: request.language };
+      const language = 'files' in request ? languageOf(request.entry) : request.language;
+      const artifact: PluginArtifact = { hash: contentHash(compiled.code), name: request.name, ...compiled, language };
       const existing = this.#user.get(request.name);
       if (existing?.artifact?.hash === artifact.hash && existing.state === 'running') {
         const d = existing.descriptor;
@@ -154,7 +161,7 @@ export class PluginRegistry {
       }
       // The files first (harmless if the load fails), the manifest only once the version serves.
       await this.#store.write(artifact);
-      await this.#store.writeUpload(artifact.hash, request.source, request.sourcemap);
+      await this.#store.writeUpload(artifact.hash, request);
       const outcome = await this.#activate(request.name, artifact, startedAt);
       await this.#store.setCurrent(request.name, artifact.hash);
       this.events.emit('stream', { event: 'deployed', plugin: request.name, outcome });

@@ -1,4 +1,4 @@
-import type { PluginLanguage } from './sandbox/compilePlugin.ts';
+import type { PluginSource } from './sandbox/compilePlugin.ts';
 
 // The wire shapes of list_plugins, deploy/rollback, plugin_logs and the event stream are the
 // Admin API's, one module shared with the studio and the tests.
@@ -11,10 +11,5 @@ export type {
   PluginVersionInfo,
 } from '@cardea/admin-types';
 
-/** A deploy request, as the Admin API validated it. */
-export interface DeployRequest {
-  name: string;
-  source: string;
-  language: PluginLanguage;
-  sourcemap?: string | undefined;
-}
+/** A deploy request, as the Admin API validated it: a name and one module or a set of files. */
+export type DeployRequest = PluginSource;
