@@ -145,12 +145,12 @@ export type PluginSource = {
  * `get_builtin_source`: every file of a built-in plugin's source folder, for the studio to show
  * read-only and to fork into a user plugin under another name.
  */
-export type BuiltinSource = {
+export type BuiltinPluginSource = {
   name: string;
   version: string;
-  /** The file the plugin starts from (`index.ts`). */
+  /** The file the plugin starts from, e.g. `src/index.ts`. */
   entry: string;
-  /** Path relative to the plugin's source folder (`/`-separated) → text. */
+  /** Path relative to the plugin's package folder (`src/index.ts`, `src/Room.ts`) → text: every source file beside the entry and below. */
   files: { [path: string]: string };
 };
 

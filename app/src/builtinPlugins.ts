@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DefinedPlugin } from '@cardea/plugin-sdk';
+import type { BuiltinSource } from '@cardea/core';
 import audiobridge from '@cardea/plugin-audiobridge';
 import echotest from '@cardea/plugin-echotest';
 import videocall from '@cardea/plugin-videocall';
@@ -9,18 +10,20 @@ import videoroom from '@cardea/plugin-videoroom';
 /** The plugins that ship with Cardea: what `cardea` (main.ts) passes to `Gateway.start`. */
 export const builtinPlugins: readonly DefinedPlugin[] = [echotest, videocall, videoroom, audiobridge];
 
-/** The folder of a plugin package's entry (its `src/`, as the package's `exports` names it). */
-function sourceFolder(specifier: string): string {
-  return path.dirname(fileURLToPath(import.meta.resolve(specifier)));
-}
+/** Each built-in's package, by the Janus name it declares. */
+const packages: ReadonlyArray<[DefinedPlugin, string]> = [
+  [echotest, '@cardea/plugin-echotest'],
+  [videocall, '@cardea/plugin-videocall'],
+  [videoroom, '@cardea/plugin-videoroom'],
+  [audiobridge, '@cardea/plugin-audiobridge'],
+];
 
 /**
- * Where each built-in's sources are (plugin name → its `src/` folder), for `Gateway.start`'s
- * `builtinSources`: the Admin API hands them to the studio, which shows and forks them.
+ * Where each built-in's source files are (its package's folder and `src/index.ts`, the package's
+ * export), for `plugins.builtinHost: "sandbox"`, which bundles and runs them like user plugins.
  */
-export const builtinSources: ReadonlyMap<string, string> = new Map([
-  [echotest.name, sourceFolder('@cardea/plugin-echotest')],
-  [videocall.name, sourceFolder('@cardea/plugin-videocall')],
-  [videoroom.name, sourceFolder('@cardea/plugin-videoroom')],
-  [audiobridge.name, sourceFolder('@cardea/plugin-audiobridge')],
-]);
+export const builtinSources: readonly BuiltinSource[] = packages.map(([definition, specifier]) => {
+  const entryFile = fileURLToPath(import.meta.resolve(specifier));
+  const root = path.dirname(path.dirname(entryFile));
+  return { name: definition.name, root, entry: path.relative(root, entryFile) };
+});

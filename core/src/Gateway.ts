@@ -9,8 +9,8 @@ import { FastMediaPlane } from './media/fast/FastMediaPlane.ts';
 import { WeriftMediaPlane } from './media/WeriftMediaPlane.ts';
 import type { MediaPlane } from './media/MediaPlaneTypes.ts';
 import type { LoadedPlugin } from './plugins/PluginHostTypes.ts';
-import { BuiltinSources } from './plugins/BuiltinSources.ts';
 import { PluginRegistry } from './plugins/PluginRegistry.ts';
+import type { BuiltinSource } from './plugins/BuiltinSource.ts';
 import { TokenStore } from './api/TokenStore.ts';
 import { HttpTransport } from './transports/HttpTransport.ts';
 import { demoFiles } from './transports/StaticFiles.ts';
@@ -36,12 +36,11 @@ export interface GatewayOptions {
    */
   plugins: readonly DefinedPlugin[];
   /**
-   * Where the built-ins' sources are: plugin name → absolute path of its source folder (`src/`),
-   * for the Admin API's `get_builtin_source` (the studio shows and forks them). The caller knows
-   * (the `cardea` program passes `builtinSources` from `@cardea/app`). Default: none, and the
-   * studio lists the built-ins without their code.
+   * Where each of `plugins` has its source files, for the Admin API's `get_builtin_source` (the
+   * studio shows and forks them). The caller knows (the `cardea` program passes `builtinSources`
+   * from `@cardea/app`). Default none: the studio lists the built-ins without their code.
    */
-  builtinSources?: ReadonlyMap<string, string>;
+  builtinSources?: readonly BuiltinSource[];
 }
 
 /**
@@ -109,7 +108,7 @@ export class Gateway {
           maxLogLinesPerSecond: sandbox.maxLogLinesPerSecond,
         },
         callTimeoutMs: sandbox.callTimeoutMs,
-        builtinSources: new BuiltinSources(options.builtinSources),
+        ...(options.builtinSources !== undefined && { builtinSources: options.builtinSources }),
       });
       closers.push(() => registry.close());
       await registry.loadBuiltins(options.plugins);

@@ -4,3 +4,4 @@ export { configSchema, type CardeaConfig, type CardeaConfigInput } from './confi
 export { ConfigError, loadConfig, parseConfig } from './config/loadConfig.ts';
 export { createLogger, type Logger } from './util/logger.ts';
 export { CARDEA_VERSION } from './api/serverInfo.ts';
+export type { BuiltinSource } from './plugins/BuiltinSource.ts';

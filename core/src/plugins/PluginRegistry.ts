@@ -2,15 +2,15 @@ import type { DefinedPlugin } from '@cardea/plugin-sdk';
 import type { Logger } from '../util/logger.ts';
 import { TypedEmitter } from '../util/TypedEmitter.ts';
 import type { MediaPlane } from '../media/MediaPlaneTypes.ts';
-import { BuiltinSourceError, BuiltinSources } from './BuiltinSources.ts';
 import { InProcessPluginHost } from './InProcessPluginHost.ts';
 import { contentHash, PluginArtifactStore, type PluginArtifact } from './PluginArtifactStore.ts';
 import type { LoadedPlugin } from './PluginHostTypes.ts';
+import { readBuiltinFiles, type BuiltinSource } from './BuiltinSource.ts';
 import { compilePlugin } from './sandbox/compilePlugin.ts';
 import { languageOf } from './sandbox/pluginFileSet.ts';
 import type { SandboxLimits } from './sandbox/SandboxProtocol.ts';
 import { UserPlugin } from './UserPlugin.ts';
-import type { BuiltinSource, PluginSource } from '@cardea/admin-types';
+import type { BuiltinPluginSource, PluginSource } from '@cardea/admin-types';
 import type { DeployOutcome, DeployRequest, PluginListing, PluginLogEntry, PluginStreamEvent } from './UserPluginTypes.ts';
 
 /** A plugin-management request that cannot be done (the Admin API answers it with an error). */
@@ -26,7 +26,7 @@ export interface PluginRegistryOptions {
   limits: SandboxLimits;
   callTimeoutMs: number;
   /** Where the built-ins' sources are (for `get_builtin_source`). Default: none known. */
-  builtinSources?: BuiltinSources;
+  builtinSources?: readonly BuiltinSource[];
 }
 
 export type PluginRegistryEvents = {
@@ -48,14 +48,12 @@ export class PluginRegistry {
   readonly #builtins = new Map<string, InProcessPluginHost>();
   readonly #user = new Map<string, UserPlugin>();
   readonly #store: PluginArtifactStore;
-  readonly #builtinSources: BuiltinSources;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
 
   constructor(options: PluginRegistryOptions) {
     this.#opts = options;
     this.#store = new PluginArtifactStore(options.dir);
-    this.#builtinSources = options.builtinSources ?? new BuiltinSources();
     this.events = new TypedEmitter<PluginRegistryEvents>((error) => options.log.error({ err: error }, 'plugin registry listener threw'));
   }
 
@@ -102,7 +100,7 @@ export class PluginRegistry {
         state: 'running',
         description: d.description,
         author: d.author,
-        forkable: this.#builtinSources.has(d.name),
+        forkable: this.#builtinSourceOf(d.name) !== undefined,
       });
     }
     for (const plugin of this.#user.values()) rows.push(plugin.listing());
@@ -123,16 +121,18 @@ export class PluginRegistry {
   }
 
   /** Every source file of a built-in, when the launcher said where they are (the studio shows and forks them). */
-  async builtinSource(name: string): Promise<BuiltinSource | undefined> {
+  async builtinSource(name: string): Promise<BuiltinPluginSource | undefined> {
     const host = this.#builtins.get(name);
-    if (!host) return undefined;
-    try {
-      const found = await this.#builtinSources.read(name);
-      return found && { name, version: host.descriptor.version, ...found };
-    } catch (error) {
-      if (error instanceof BuiltinSourceError) throw new PluginManagementError(error.message);
-      throw error;
-    }
+    const source = this.#builtinSourceOf(name);
+    if (!host || !source) return undefined;
+    const upload = await readBuiltinFiles(source).catch((error: unknown) => {
+      throw new PluginManagementError(`cannot read the sources of ${name}: ${(error as Error).message}`);
+    });
+    return { name, version: host.descriptor.version, ...upload };
+  }
+
+  #builtinSourceOf(name: string): BuiltinSource | undefined {
+    return this.#opts.builtinSources?.find((s) => s.name === name);
   }
 
   /** Compiles, validates, stores and loads (or hot-reloads) a user plugin. */
