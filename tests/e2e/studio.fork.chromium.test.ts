@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import type { BuiltinSource, PluginListing } from '@cardea/admin-types';
+import type { BuiltinPluginSource, PluginListing } from '@cardea/admin-types';
 import { ADMIN_SECRET, startSandboxGateway, type SandboxGateway } from '../support/adminClient.ts';
 import { launchChromium } from '../support/chromium.ts';
 import { waitFor } from '../support/polling.ts';
@@ -63,6 +63,10 @@ describe('studio: fork a built-in, edit it, deploy it, and attach to the copy', 
       await user.waitForListedVersion('my.echotest', '1.0.0');
       const listed = ((await gw.admin({ janus: 'list_plugins' })).plugins as PluginListing[]).find((p) => p.name === 'my.echotest');
       assert.equal(listed?.host, 'sandbox', 'the fork runs as a user plugin');
+      const stored = await gw.admin({ janus: 'get_plugin_source', name: 'my.echotest' });
+      assert.equal(stored.entry, 'index.ts', 'deployed as a set of files');
+      assert.deepEqual(Object.keys(stored.files as Record<string, string>).sort(), tabs.sort());
+      assert.match((stored.files as Record<string, string>)['index.ts'] ?? '', /result: 'echoed by my fork'/);
 
       // The stock janus.js of the try-it panel attaches to the fork and starts camera and microphone.
       await user.attach('my.echotest');
@@ -80,7 +84,9 @@ describe('studio: fork a built-in, edit it, deploy it, and attach to the copy', 
       await user.screenshot('08-forked-echotest');
 
       // The built-in itself is untouched: still in-process, still answering `ok`.
-      const builtin = ((await gw.admin({ janus: 'list_plugins' })).plugins as PluginListing[]).find((p) => p.name === 'janus.plugin.echotest');
+      const builtin = ((await gw.admin({ janus: 'list_plugins' })).plugins as PluginListing[]).find(
+        (p) => p.name === 'janus.plugin.echotest',
+      );
       assert.equal(builtin?.host, 'in-process');
     } finally {
       await user.close();
@@ -88,7 +94,7 @@ describe('studio: fork a built-in, edit it, deploy it, and attach to the copy', 
   });
 
   it('a fork of the VideoRoom (eleven files, zod schemas) typechecks in the editor, deploys and answers list', async () => {
-    const source = (await gw.admin({ janus: 'get_builtin_source', name: 'janus.plugin.videoroom' })) as unknown as BuiltinSource;
+    const source = (await gw.admin({ janus: 'get_builtin_source', name: 'janus.plugin.videoroom' })) as unknown as BuiltinPluginSource;
     const user = await StudioUser.open(browser, studioUrl);
     try {
       await user.signIn(ADMIN_SECRET, adminWsUrl, gw.httpUrl);

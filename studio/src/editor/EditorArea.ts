@@ -155,7 +155,12 @@ export class EditorArea {
         ? h('span', { class: 'dirty-note readonly-note', title: 'The sources of a built-in: fork it to edit a copy' }, 'read-only')
         : h(
             'button',
-            { class: 'icon-button tab-add', 'aria-label': 'Add a file', title: 'Add a file to this plugin', onclick: () => this.#addFile() },
+            {
+              class: 'icon-button tab-add',
+              'aria-label': 'Add a file',
+              title: 'Add a file to this plugin',
+              onclick: () => this.#addFile(),
+            },
             icon('add'),
           ),
       project.dirty ? h('span', { class: 'dirty-note', title: 'Edited since the last deploy' }, '● not deployed') : null,

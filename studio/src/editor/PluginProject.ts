@@ -1,8 +1,8 @@
 import { Emitter } from '../ui/Emitter.ts';
+import { ENTRY_FILE } from './entryFile.ts';
 import { monaco } from './monacoSetup.ts';
 
-/** The file a plugin's bundle starts from. */
-export const ENTRY_FILE = 'index.ts';
+export { ENTRY_FILE };
 
 /** A version of the plugin the gateway runs. */
 export interface DeployedVersion {
@@ -184,8 +184,8 @@ export class PluginProject {
     const same =
       this.readOnly ||
       (this.#deployed !== undefined &&
-      Object.keys(files).length === this.#deployedText.size &&
-      Object.entries(files).every(([path, text]) => this.#deployedText.get(path) === text));
+        Object.keys(files).length === this.#deployedText.size &&
+        Object.entries(files).every(([path, text]) => this.#deployedText.get(path) === text));
     if (same === !this.#dirty) return;
     this.#dirty = !same;
     this.events.emit('dirty', this.#dirty);

@@ -269,7 +269,8 @@ export class Workbench {
    */
   async fork(name: string): Promise<void> {
     try {
-      const source = this.#project?.name === name && this.#project.readOnly ? this.#project : (await loadBuiltin(this.#admin, name)).project;
+      const source =
+        this.#project?.name === name && this.#project.readOnly ? this.#project : (await loadBuiltin(this.#admin, name)).project;
       const files = source.sources();
       if (source !== this.#project) source.dispose();
       const copyName = await pickForkName(name, Object.keys(files).length, (n) => this.#plugins.get(n) !== undefined);
