@@ -11,6 +11,7 @@ import type { MediaPlane } from './media/MediaPlaneTypes.ts';
 import type { LoadedPlugin } from './plugins/PluginHostTypes.ts';
 import { PluginRegistry } from './plugins/PluginRegistry.ts';
 import type { BuiltinSource } from './plugins/BuiltinSource.ts';
+import type { SandboxLimits } from './plugins/sandbox/SandboxProtocol.ts';
 import { TokenStore } from './api/TokenStore.ts';
 import { HttpTransport } from './transports/HttpTransport.ts';
 import { demoFiles } from './transports/StaticFiles.ts';
@@ -36,9 +37,10 @@ export interface GatewayOptions {
    */
   plugins: readonly DefinedPlugin[];
   /**
-   * Where each of `plugins` has its source files, for the Admin API's `get_builtin_source` (the
-   * studio shows and forks them). The caller knows (the `cardea` program passes `builtinSources`
-   * from `@cardea/app`). Default none: the studio lists the built-ins without their code.
+   * Where each of `plugins` has its source files: for the Admin API's `get_builtin_source` (the
+   * studio shows and forks them), and for `plugins.builtinHost: "sandbox"` (which then needs one
+   * per plugin). The caller knows (the `cardea` program passes `builtinSources` from
+   * `@cardea/app`). Default none: the studio lists the built-ins without their code.
    */
   builtinSources?: readonly BuiltinSource[];
 }
@@ -99,19 +101,18 @@ export class Gateway {
         media,
         log,
         dir,
-        limits: {
-          memoryMb: sandbox.memoryMb,
-          deadlineMs: sandbox.deadlineMs,
-          cpuMsPerSecond: sandbox.cpuMsPerSecond,
-          maxCallsPerSecond: sandbox.maxCallsPerSecond,
-          maxCallBytes: sandbox.maxCallBytes,
-          maxLogLinesPerSecond: sandbox.maxLogLinesPerSecond,
-        },
+        limits: sandboxLimitsOf(sandbox),
         callTimeoutMs: sandbox.callTimeoutMs,
         ...(options.builtinSources !== undefined && { builtinSources: options.builtinSources }),
       });
       closers.push(() => registry.close());
-      await registry.loadBuiltins(options.plugins);
+      const builtinLimits = config.plugins.builtinSandbox;
+      await registry.loadBuiltins(
+        options.plugins,
+        config.plugins.builtinHost === 'sandbox'
+          ? { sources: options.builtinSources ?? [], limits: sandboxLimitsOf(builtinLimits), callTimeoutMs: builtinLimits.callTimeoutMs }
+          : undefined,
+      );
       await registry.restore();
       const tokens = config.general.tokenAuth ? new TokenStore() : undefined;
       const mdnsResolver = await startMdnsResolver(config, log);
@@ -224,4 +225,16 @@ async function startMdnsResolver(config: CardeaConfig, log: Logger): Promise<Mdn
   const resolver = new MdnsResolver({ ip, port: mdns.port, timeoutMs: mdns.timeoutMs, maxPending: mdns.maxPending }, log);
   await resolver.open();
   return resolver;
+}
+
+/** The runner's limits from a `plugins.sandbox` / `plugins.builtinSandbox` config section. */
+function sandboxLimitsOf(c: CardeaConfig['plugins']['sandbox']): SandboxLimits {
+  return {
+    memoryMb: c.memoryMb,
+    deadlineMs: c.deadlineMs,
+    cpuMsPerSecond: c.cpuMsPerSecond,
+    maxCallsPerSecond: c.maxCallsPerSecond,
+    maxCallBytes: c.maxCallBytes,
+    maxLogLinesPerSecond: c.maxLogLinesPerSecond,
+  };
 }

@@ -77,7 +77,10 @@ describe('deploy_plugin with a set of files', () => {
 
   it("maps a stack thrown in another file to that file's path and line", async () => {
     const handle = await client.attach(NAME);
-    await assert.rejects(client.message(handle, { request: 'throw' }), (error: unknown) => error instanceof JanusRequestError && /room exploded/.test(error.message));
+    await assert.rejects(
+      client.message(handle, { request: 'throw' }),
+      (error: unknown) => error instanceof JanusRequestError && /room exploded/.test(error.message),
+    );
     const logs = await gw.admin({ janus: 'plugin_logs', name: NAME });
     const stack = (logs.logs as Array<{ message: string; stack?: string }>).find((l) => l.message.includes('room exploded'))?.stack ?? '';
     assert.match(stack, /at explode \(src\/rooms\/Room\.ts:9:\d+\)/, stack);
@@ -97,10 +100,25 @@ describe('deploy_plugin with a set of files', () => {
   it('refuses imports of anything but the SDK and its own files, paths out of the set, and oversized uploads', async () => {
     const base = pluginFiles('1.0.0');
     const cases: Array<[string, Record<string, string>, string, RegExp]> = [
-      ['a package', { ...base, 'src/label.js': "import 'zod';\nexport const label = (n) => n;" }, 'src/index.ts', /src\/label\.js:1:\d+: import 'zod' is not allowed/],
-      ['a Node built-in', { ...base, 'src/label.js': "import 'node:fs';\nexport const label = (n) => n;" }, 'src/index.ts', /import 'node:fs' is not allowed/],
+      [
+        'a package',
+        { ...base, 'src/label.js': "import 'zod';\nexport const label = (n) => n;" },
+        'src/index.ts',
+        /src\/label\.js:1:\d+: import 'zod' is not allowed/,
+      ],
+      [
+        'a Node built-in',
+        { ...base, 'src/label.js': "import 'node:fs';\nexport const label = (n) => n;" },
+        'src/index.ts',
+        /import 'node:fs' is not allowed/,
+      ],
       ['a missing file', { 'src/index.ts': base['src/index.ts'] ?? '' }, 'src/index.ts', /cannot find '\.\/rooms\/Room\.ts'/],
-      ['above the root', { ...base, 'src/label.js': "import '../../etc/passwd.js';" }, 'src/index.ts', /cannot find '\.\.\/\.\.\/etc\/passwd\.js'/],
+      [
+        'above the root',
+        { ...base, 'src/label.js': "import '../../etc/passwd.js';" },
+        'src/index.ts',
+        /cannot find '\.\.\/\.\.\/etc\/passwd\.js'/,
+      ],
       ['an absolute path', { ...base, '/etc/x.ts': '' }, 'src/index.ts', /'\/etc\/x\.ts' is not a valid file path/],
       ['a dot-dot path', { ...base, 'src/../x.ts': '' }, 'src/index.ts', /is not a valid file path/],
       ['another extension', { ...base, 'src/data.json': '{}' }, 'src/index.ts', /'src\/data\.json' is not a valid file path/],

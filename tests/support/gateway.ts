@@ -13,13 +13,21 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
+const builtinNames = new Set(builtinPlugins.map((p) => p.name));
+
+/** How the built-ins of every gateway this process started were hosted (`in-process`, `sandbox`). */
+export const builtinHostsSeen = new Set<string>();
+
 /** Starts a gateway with the built-in plugins on 127.0.0.1 with ports 0; `overrides` are merged into the config sections. */
 export async function startTestGateway(overrides: CardeaConfigInput = {}): Promise<TestGateway> {
   // CARDEA_MEDIA_PLANE=fast runs the suite on Cardea's own media path.
   const plane = process.env.CARDEA_MEDIA_PLANE === 'fast' || process.env.CARDEA_MEDIA_PLANE === 'werift' ? process.env.CARDEA_MEDIA_PLANE : undefined;
+  // CARDEA_BUILTIN_HOST=sandbox runs the built-ins sandboxed from their sources (tests/e2e/sandboxed.*).
+  const builtinHost = process.env.CARDEA_BUILTIN_HOST === 'sandbox' || process.env.CARDEA_BUILTIN_HOST === 'in-process' ? process.env.CARDEA_BUILTIN_HOST : undefined;
   const config = parseConfig({
     ...overrides,
     ...(plane && !overrides.media?.plane ? { media: { ...overrides.media, plane } } : {}),
+    ...(builtinHost && !overrides.plugins?.builtinHost ? { plugins: { ...overrides.plugins, builtinHost } } : {}),
     general: { logLevel: 'silent', adminSecret: 'test-admin-secret', ...overrides.general },
     transports: {
       websocket: { port: 0, ...overrides.transports?.websocket },
@@ -28,6 +36,7 @@ export async function startTestGateway(overrides: CardeaConfigInput = {}): Promi
     },
   });
   const gateway = await Gateway.start({ config, log: pino({ level: config.general.logLevel }), plugins: builtinPlugins, builtinSources });
+  for (const plugin of gateway.plugins) if (builtinNames.has(plugin.descriptor.name)) builtinHostsSeen.add(plugin.descriptor.host);
   const { websocket, http, admin } = gateway.ports;
   return {
     gateway,

@@ -222,3 +222,15 @@ test('config: webRtcOptionsFromConfig carries the WebRTC section over, with the 
     mediaPlane: 'fast',
   });
 });
+
+test('config: plugins.builtinHost defaults to in-process; --builtin-host and CARDEA_BUILTIN_HOST set it; the built-ins get their own wider sandbox limits', () => {
+  const defaults = loadConfig([], {});
+  assert.equal(defaults.plugins.builtinHost, 'in-process');
+  assert.equal(defaults.plugins.sandbox.deadlineMs, 100, 'user plugins keep their limits');
+  assert.equal(defaults.plugins.builtinSandbox.deadlineMs, 1000);
+  assert.equal(defaults.plugins.builtinSandbox.memoryMb, 256);
+  assert.equal(loadConfig(['--builtin-host', 'sandbox'], {}).plugins.builtinHost, 'sandbox');
+  assert.equal(loadConfig([], { CARDEA_BUILTIN_HOST: 'sandbox' }).plugins.builtinHost, 'sandbox');
+  assert.throws(() => loadConfig(['--builtin-host', 'docker'], {}));
+  assertConfigError(() => loadConfig([], { CARDEA_BUILTIN_HOST: 'docker' }), 'plugins.builtinHost');
+});

@@ -4,6 +4,35 @@ import { logLevels } from '../util/logger.ts';
 const port = z.number().int().min(0).max(65535);
 const ipv4or6 = z.union([z.ipv4(), z.ipv6()]);
 
+/** The limits of a sandbox, with the defaults of its use (user plugins, or built-ins run sandboxed). */
+function sandboxLimits(d: {
+  memoryMb: number;
+  deadlineMs: number;
+  cpuMsPerSecond: number;
+  maxCallsPerSecond: number;
+  maxCallBytes: number;
+  maxLogLinesPerSecond: number;
+}) {
+  return z
+    .object({
+      /** WebAssembly memory cap of one plugin version, in MiB; the QuickJS heap lives in it (user plugins: default 64, at least 17). */
+      memoryMb: z.number().int().min(17).max(4096).default(d.memoryMb),
+      /** Milliseconds one call into the plugin (handler, timer, promise jobs) may run before it is stopped (user plugins: default 100). */
+      deadlineMs: z.number().int().min(5).max(60_000).default(d.deadlineMs),
+      /** Milliseconds of sandbox time one plugin version may use per second, summed over calls and timers (user plugins: default 500). */
+      cpuMsPerSecond: z.number().int().min(10).max(1000).default(d.cpuMsPerSecond),
+      /** Milliseconds the core waits for an async handler to settle before answering with an error (default 15000). */
+      callTimeoutMs: z.number().int().min(100).default(15_000),
+      /** Events, data messages and media calls one plugin version may make per second; more are refused (user plugins: default 1000). */
+      maxCallsPerSecond: z.number().int().min(1).default(d.maxCallsPerSecond),
+      /** Largest serialised argument of one API call, e.g. an event, in bytes (user plugins: default 65536). */
+      maxCallBytes: z.number().int().min(1024).default(d.maxCallBytes),
+      /** Log lines per second kept from one plugin version; more are counted and dropped (user plugins: default 200). */
+      maxLogLinesPerSecond: z.number().int().min(1).default(d.maxLogLinesPerSecond),
+    })
+    .prefault({});
+}
+
 /**
  * Cardea's configuration. Every field has a default, so `{}` is a valid config file.
  * The file is JSON; CLI flags and CARDEA_* environment variables override it (see loadConfig.ts).
@@ -129,7 +158,7 @@ export const configSchema = z
           .prefault({}),
       })
       .prefault({}),
-    /** User plugins: where deployed plugins are stored, and the limits of the sandbox they run in. */
+    /** Plugins: how the built-ins are hosted, where deployed user plugins are stored, and the limits of the sandbox. */
     plugins: z
       .object({
         /**
@@ -137,24 +166,30 @@ export const configSchema = z
          * relative paths are resolved against the working directory (default "data/plugins").
          */
         dir: z.string().min(1).default('data/plugins'),
-        sandbox: z
-          .object({
-            /** WebAssembly memory cap of one plugin version, in MiB; the QuickJS heap lives in it (default 64, at least 17). */
-            memoryMb: z.number().int().min(17).max(4096).default(64),
-            /** Milliseconds one call into the plugin (handler, timer, promise jobs) may run before it is stopped (default 100). */
-            deadlineMs: z.number().int().min(5).max(60_000).default(100),
-            /** Milliseconds of sandbox time one plugin version may use per second, summed over calls and timers (default 500). */
-            cpuMsPerSecond: z.number().int().min(10).max(1000).default(500),
-            /** Milliseconds the core waits for an async handler to settle before answering with an error (default 15000). */
-            callTimeoutMs: z.number().int().min(100).default(15_000),
-            /** Events, data messages and media calls one plugin version may make per second; more are refused (default 1000). */
-            maxCallsPerSecond: z.number().int().min(1).default(1000),
-            /** Largest serialised argument of one API call, e.g. an event, in bytes (default 65536). */
-            maxCallBytes: z.number().int().min(1024).default(64 * 1024),
-            /** Log lines per second kept from one plugin version; more are counted and dropped (default 200). */
-            maxLogLinesPerSecond: z.number().int().min(1).default(200),
-          })
-          .prefault({}),
+        /**
+         * How the built-in plugins run: 'in-process' (trusted code, called directly) or 'sandbox'
+         * (each one bundled at start from its own source files and run in a QuickJS sandbox like a
+         * user plugin, under the same Janus name, with `builtinSandbox`'s limits: the proof that
+         * built-ins need nothing a user plugin cannot have; see bench `--builtin-host` for its cost).
+         * Default 'in-process'.
+         */
+        builtinHost: z.enum(['in-process', 'sandbox']).default('in-process'),
+        /** Limits of each user plugin version's sandbox. */
+        sandbox: sandboxLimits({ memoryMb: 64, deadlineMs: 100, cpuMsPerSecond: 500, maxCallsPerSecond: 1000, maxCallBytes: 64 * 1024, maxLogLinesPerSecond: 200 }),
+        /**
+         * Limits of each built-in's sandbox when `builtinHost` is 'sandbox' (the same fields as
+         * `sandbox`). A built-in is trusted code serving whole rooms, so its defaults are wider:
+         * memoryMb 256, deadlineMs 1000, cpuMsPerSecond 1000, maxCallsPerSecond 100000,
+         * maxCallBytes 1048576, maxLogLinesPerSecond 1000, callTimeoutMs 15000.
+         */
+        builtinSandbox: sandboxLimits({
+          memoryMb: 256,
+          deadlineMs: 1000,
+          cpuMsPerSecond: 1000,
+          maxCallsPerSecond: 100_000,
+          maxCallBytes: 1024 * 1024,
+          maxLogLinesPerSecond: 1000,
+        }),
       })
       .prefault({}),
     /** Cardea's own media path (issue #3). */

@@ -25,6 +25,7 @@ const envMap: Record<string, { path: string[]; kind: 'number' | 'string' | 'list
   CARDEA_SRTP_ENGINE: { path: ['media', 'srtpEngine'], kind: 'string' },
   CARDEA_AUDIO_MIXER_THREAD: { path: ['media', 'audioMixerThread'], kind: 'string' },
   CARDEA_AUDIO_MIXER_NICE: { path: ['media', 'audioMixerNice'], kind: 'number' },
+  CARDEA_BUILTIN_HOST: { path: ['plugins', 'builtinHost'], kind: 'string' },
 };
 
 function setPath(target: JsonObject, path: string[], value: JsonObject[string]): void {
@@ -82,6 +83,12 @@ export function buildCli(): Command {
     .addOption(new Option('--srtp-engine <engine>', 'SRTP engine of the fast path (default wasm)').choices(['wasm', 'node']))
     .addOption(new Option('--audio-mixer-thread <thread>', 'where AudioBridge mixers run (default worker)').choices(['worker', 'main']))
     .option('--audio-mixer-nice <n>', 'nice value of the mixer worker thread, -20..19 (default 0)')
+    .addOption(
+      new Option('--builtin-host <host>', 'how the built-in plugins run: in-process, or sandboxed from their sources (default in-process)').choices([
+        'in-process',
+        'sandbox',
+      ]),
+    )
     .exitOverride();
 }
 
@@ -130,6 +137,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   flag(opts.srtpEngine, ['media', 'srtpEngine'], 'string');
   flag(opts.audioMixerThread, ['media', 'audioMixerThread'], 'string');
   flag(opts.audioMixerNice, ['media', 'audioMixerNice'], 'number');
+  flag(opts.builtinHost, ['plugins', 'builtinHost'], 'string');
   if (opts.portRange !== undefined) {
     const m = /^(\d+)-(\d+)$/.exec(opts.portRange);
     setPath(raw, ['webrtc', 'portRange'], m ? [Number(m[1]), Number(m[2])] : opts.portRange);

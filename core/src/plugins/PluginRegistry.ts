@@ -29,6 +29,15 @@ export interface PluginRegistryOptions {
   builtinSources?: readonly BuiltinSource[];
 }
 
+/** How to run the built-ins sandboxed (`plugins.builtinHost: "sandbox"`). */
+export interface SandboxedBuiltins {
+  /** Where each built-in's source files are; every built-in needs one. */
+  sources: readonly BuiltinSource[];
+  /** The built-ins' sandbox limits (`plugins.builtinSandbox`). */
+  limits: SandboxLimits;
+  callTimeoutMs: number;
+}
+
 export type PluginRegistryEvents = {
   /** Logs, faults and deploys of user plugins, for the admin event stream. */
   stream: [event: PluginStreamEvent];
@@ -45,7 +54,8 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 export class PluginRegistry {
   readonly events: TypedEmitter<PluginRegistryEvents>;
   readonly #opts: PluginRegistryOptions;
-  readonly #builtins = new Map<string, InProcessPluginHost>();
+  /** Built-ins by name: in-process, or sandboxed from their sources (never deployed, unloaded or stored). */
+  readonly #builtins = new Map<string, InProcessPluginHost | UserPlugin>();
   readonly #user = new Map<string, UserPlugin>();
   readonly #store: PluginArtifactStore;
   #queue: Promise<unknown> = Promise.resolve();
@@ -57,12 +67,42 @@ export class PluginRegistry {
     this.events = new TypedEmitter<PluginRegistryEvents>((error) => options.log.error({ err: error }, 'plugin registry listener threw'));
   }
 
-  /** Loads the built-ins in-process. */
-  async loadBuiltins(plugins: readonly DefinedPlugin[]): Promise<void> {
+  /**
+   * Loads the built-ins: in-process, or with `sandboxed` each one bundled from its source files and
+   * run in its own sandbox under the same name (rejects when a built-in has no source or does not load).
+   */
+  async loadBuiltins(plugins: readonly DefinedPlugin[], sandboxed?: SandboxedBuiltins): Promise<void> {
     for (const definition of plugins) {
-      const host = await InProcessPluginHost.load(definition, this.#opts.media, this.#opts.log);
-      this.#builtins.set(definition.name, host);
+      if (!sandboxed) {
+        this.#builtins.set(definition.name, await InProcessPluginHost.load(definition, this.#opts.media, this.#opts.log));
+        continue;
+      }
+      const source = sandboxed.sources.find((s) => s.name === definition.name);
+      if (!source) throw new PluginManagementError(`builtinHost "sandbox": no source files given for built-in '${definition.name}'`);
+      this.#builtins.set(definition.name, await this.#loadSandboxedBuiltin(source, sandboxed));
     }
+  }
+
+  async #loadSandboxedBuiltin(source: BuiltinSource, sandboxed: SandboxedBuiltins): Promise<UserPlugin> {
+    const startedAt = performance.now();
+    const upload = await readBuiltinFiles(source);
+    const compiled = await compilePlugin({ name: source.name, ...upload });
+    const artifact: PluginArtifact = { hash: contentHash(compiled.code), name: source.name, ...compiled, language: languageOf(upload.entry) };
+    const plugin = new UserPlugin(source.name, {
+      media: this.#opts.media,
+      log: this.#opts.log,
+      limits: sandboxed.limits,
+      callTimeoutMs: sandboxed.callTimeoutMs,
+    });
+    try {
+      await plugin.activate(artifact, startedAt);
+    } catch (error) {
+      await plugin.close();
+      throw new PluginManagementError(`built-in '${source.name}' did not load in the sandbox: ${(error as Error).message}`);
+    }
+    const fileCount = Object.keys(upload.files).length;
+    this.#opts.log.info({ plugin: source.name, files: fileCount, ms: Math.round(performance.now() - startedAt) }, 'built-in loaded in the sandbox');
+    return plugin;
   }
 
   /** Loads the user plugins deployed before the last stop; a plugin that fails to load is logged and skipped. */
@@ -90,6 +130,10 @@ export class PluginRegistry {
   list(): PluginListing[] {
     const rows: PluginListing[] = [];
     for (const host of this.#builtins.values()) {
+      if (host instanceof UserPlugin) {
+        rows.push(host.listing());
+        continue;
+      }
       const d = host.descriptor;
       rows.push({
         name: d.name,
@@ -203,9 +247,11 @@ export class PluginRegistry {
 
   /** Recent log lines and errors of a user plugin. */
   logs(name: string, limit: number): PluginLogEntry[] {
+    const builtin = this.#builtins.get(name);
+    if (builtin instanceof UserPlugin) return builtin.logs(limit); // a sandboxed built-in keeps its lines like a user plugin
     const plugin = this.#user.get(name);
     if (!plugin) {
-      if (this.#builtins.has(name)) throw new PluginManagementError(`'${name}' is a built-in plugin: its logs are in the gateway log`);
+      if (builtin) throw new PluginManagementError(`'${name}' is a built-in plugin: its logs are in the gateway log`);
       throw new PluginManagementError(`no user plugin '${name}'`);
     }
     return plugin.logs(limit);
