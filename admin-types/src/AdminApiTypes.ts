@@ -52,6 +52,8 @@ export type PluginListing = {
   author: string;
   /** User plugins only: the loaded versions (serving, and draining ones that keep their handles). */
   versions?: PluginVersionInfo[];
+  /** Set on the built-ins' rows, whether they run in-process or sandboxed (`plugins.builtinHost`). */
+  builtin?: true;
   /** Built-ins only: true when the gateway knows their sources (`get_builtin_source`), so they can be read and forked. */
   forkable?: boolean;
 };

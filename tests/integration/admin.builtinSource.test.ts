@@ -112,6 +112,25 @@ describe('get_builtin_source: the built-ins as source files, to read and to fork
   });
 });
 
+describe('get_builtin_source with the built-ins sandboxed (plugins.builtinHost: "sandbox")', () => {
+  it('lists them as built-ins, forkable, and hands out their files', async () => {
+    const gw = await startSandboxGateway({ plugins: { builtinHost: 'sandbox' } });
+    try {
+      const plugins = (await gw.admin({ janus: 'list_plugins' })).plugins as PluginListing[];
+      const builtins = plugins.filter((p) => p.builtin === true);
+      assert.deepEqual(builtins.map((p) => p.name).sort(), BUILTINS);
+      assert.ok(
+        builtins.every((p) => p.host === 'sandbox' && p.forkable === true),
+        JSON.stringify(builtins),
+      );
+      const reply = (await gw.admin({ janus: 'get_builtin_source', name: 'janus.plugin.echotest' })) as unknown as BuiltinPluginSource;
+      assert.deepEqual(reply.files, filesOnDisk('echotest'));
+    } finally {
+      await gw.close();
+    }
+  });
+});
+
 describe('get_builtin_source on a gateway started without builtinSources', () => {
   it('lists the built-ins as not forkable and has no source to hand out', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'cardea-plugins-'));

@@ -131,7 +131,7 @@ export class PluginRegistry {
     const rows: PluginListing[] = [];
     for (const host of this.#builtins.values()) {
       if (host instanceof UserPlugin) {
-        rows.push(host.listing());
+        rows.push({ ...host.listing(), builtin: true, forkable: this.#builtinSourceOf(host.name) !== undefined });
         continue;
       }
       const d = host.descriptor;
@@ -144,6 +144,7 @@ export class PluginRegistry {
         state: 'running',
         description: d.description,
         author: d.author,
+        builtin: true,
         forkable: this.#builtinSourceOf(d.name) !== undefined,
       });
     }

@@ -13,7 +13,9 @@ export interface PluginsViewActions {
   unload(name: string): void;
 }
 
-const isUser = (p: PluginListing): boolean => p.host === 'sandbox' || p.hash !== null;
+/** A built-in (in-process, or sandboxed with `plugins.builtinHost: "sandbox"`), read-only in the studio. */
+export const isBuiltin = (p: PluginListing): boolean => p.builtin === true || (p.host === 'in-process' && p.hash === null);
+const isUser = (p: PluginListing): boolean => !isBuiltin(p);
 
 /** The side bar's plugin list: user plugins (open, roll back, unload) and the built-ins (read, fork). */
 export class PluginsView {

@@ -10,7 +10,7 @@ import { instantiate, templates } from '../templates.ts';
 import { h, icon, replaceChildren } from '../ui/dom.ts';
 import { applyTheme, currentTheme } from '../ui/theme.ts';
 import { PluginsModel } from '../views/PluginsModel.ts';
-import { PluginsView } from '../views/PluginsView.ts';
+import { isBuiltin, PluginsView } from '../views/PluginsView.ts';
 import { SessionsView } from '../views/SessionsView.ts';
 import { DeployController } from './DeployController.ts';
 import { pickForkName } from './ForkDialog.ts';
@@ -234,7 +234,7 @@ export class Workbench {
     this.#status.setMessage(`Opening ${name}…`);
     try {
       const listing = this.#plugins.get(name);
-      if (listing?.host === 'in-process' && listing.hash === null) {
+      if (listing && isBuiltin(listing)) {
         const { project, version } = await loadBuiltin(this.#admin, name);
         this.#setProject(project);
         this.#status.setMessage(`Opened the built-in ${name} v${version}, read-only: Fork it to edit a copy`);
