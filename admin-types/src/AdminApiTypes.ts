@@ -52,6 +52,10 @@ export type PluginListing = {
   author: string;
   /** User plugins only: the loaded versions (serving, and draining ones that keep their handles). */
   versions?: PluginVersionInfo[];
+  /** Set on the built-ins' rows, whether they run in-process or sandboxed (`plugins.builtinHost`). */
+  builtin?: true;
+  /** Built-ins only: true when the gateway knows their sources (`get_builtin_source`), so they can be read and forked. */
+  forkable?: boolean;
 };
 
 /** What `deploy_plugin` and `rollback_plugin` did (their `plugin`). */
@@ -137,6 +141,19 @@ export type PluginSource = {
   files?: { [path: string]: string };
   /** The entry of `files`. */
   entry?: string;
+};
+
+/**
+ * `get_builtin_source`: every file of a built-in plugin's source folder, for the studio to show
+ * read-only and to fork into a user plugin under another name.
+ */
+export type BuiltinPluginSource = {
+  name: string;
+  version: string;
+  /** The file the plugin starts from, e.g. `src/index.ts`. */
+  entry: string;
+  /** Path relative to the plugin's package folder (`src/index.ts`, `src/Room.ts`) → text: every source file beside the entry and below. */
+  files: { [path: string]: string };
 };
 
 /** `handle_info`'s `info`. */

@@ -37,8 +37,10 @@ export interface GatewayOptions {
    */
   plugins: readonly DefinedPlugin[];
   /**
-   * Where each of `plugins` has its source files, for `plugins.builtinHost: "sandbox"` (which then
-   * needs one per plugin); unused in-process. Default none.
+   * Where each of `plugins` has its source files: for the Admin API's `get_builtin_source` (the
+   * studio shows and forks them), and for `plugins.builtinHost: "sandbox"` (which then needs one
+   * per plugin). The caller knows (the `cardea` program passes `builtinSources` from
+   * `@cardea/app`). Default none: the studio lists the built-ins without their code.
    */
   builtinSources?: readonly BuiltinSource[];
 }
@@ -101,6 +103,7 @@ export class Gateway {
         dir,
         limits: sandboxLimitsOf(sandbox),
         callTimeoutMs: sandbox.callTimeoutMs,
+        ...(options.builtinSources !== undefined && { builtinSources: options.builtinSources }),
       });
       closers.push(() => registry.close());
       const builtinLimits = config.plugins.builtinSandbox;

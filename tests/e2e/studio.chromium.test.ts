@@ -143,7 +143,7 @@ describe('studio: author, deploy, hot-reload and try plugins in the browser', { 
     }
   });
 
-  it('a plugin of two files is bundled in the browser, and its error stack opens the right file and line', async () => {
+  it('a plugin of two files is deployed as its files (bundled by the gateway), and its error stack opens the right file and line', async () => {
     const user = await StudioUser.open(browser, studioUrl);
     try {
       await user.signIn(ADMIN_SECRET, adminWsUrl, gw.httpUrl);

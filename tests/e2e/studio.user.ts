@@ -65,6 +65,22 @@ export class StudioUser {
     await this.page.keyboard.insertText(text);
   }
 
+  /**
+   * Finds `text` in the open file with the editor's find widget (Ctrl+F) and types `replacement`
+   * over it: how a user edits a line that is not on screen.
+   */
+  async replaceText(text: string, replacement: string): Promise<void> {
+    await this.page.locator('.monaco-editor .view-lines').click();
+    await this.page.keyboard.press('Control+f');
+    const find = this.page.locator('.monaco-editor .find-widget textarea').first();
+    await find.waitFor();
+    await find.fill(text);
+    await this.page.locator('.monaco-editor .find-widget .matchesCount', { hasText: /^1 of 1$/ }).waitFor();
+    await this.page.keyboard.press('Escape');
+    await this.page.keyboard.insertText(replacement);
+    await this.page.locator('.monaco-editor .view-line', { hasText: replacement }).first().waitFor();
+  }
+
   /** Ctrl+S, the deploy shortcut. */
   async pressDeploy(): Promise<void> {
     await this.page.keyboard.press('Control+s');

@@ -146,6 +146,12 @@ export class AdminApi {
         if (!found) throw new JanusError(E.PLUGIN_NOT_FOUND, `No deployed source for plugin '${name}'`);
         return { ...found };
       }
+      case 'get_builtin_source': {
+        const { name } = parseFields(nameSchema, request);
+        const found = await registry.builtinSource(name);
+        if (!found) throw new JanusError(E.PLUGIN_NOT_FOUND, `No built-in plugin with known sources named '${name}'`);
+        return { ...found };
+      }
       case 'rollback_plugin':
         return { plugin: await registry.rollback(parseFields(nameSchema, request).name) };
       case 'unload_plugin': {

@@ -10,7 +10,7 @@ import { compilePlugin } from './sandbox/compilePlugin.ts';
 import { languageOf } from './sandbox/pluginFileSet.ts';
 import type { SandboxLimits } from './sandbox/SandboxProtocol.ts';
 import { UserPlugin } from './UserPlugin.ts';
-import type { PluginSource } from '@cardea/admin-types';
+import type { BuiltinPluginSource, PluginSource } from '@cardea/admin-types';
 import type { DeployOutcome, DeployRequest, PluginListing, PluginLogEntry, PluginStreamEvent } from './UserPluginTypes.ts';
 
 /** A plugin-management request that cannot be done (the Admin API answers it with an error). */
@@ -25,6 +25,8 @@ export interface PluginRegistryOptions {
   dir: string;
   limits: SandboxLimits;
   callTimeoutMs: number;
+  /** Where the built-ins' sources are (for `get_builtin_source`). Default: none known. */
+  builtinSources?: readonly BuiltinSource[];
 }
 
 /** How to run the built-ins sandboxed (`plugins.builtinHost: "sandbox"`). */
@@ -132,7 +134,7 @@ export class PluginRegistry {
     const rows: PluginListing[] = [];
     for (const host of this.#builtins.values()) {
       if (host instanceof UserPlugin) {
-        rows.push(host.listing());
+        rows.push({ ...host.listing(), builtin: true, forkable: this.#builtinSourceOf(host.name) !== undefined });
         continue;
       }
       const d = host.descriptor;
@@ -145,6 +147,8 @@ export class PluginRegistry {
         state: 'running',
         description: d.description,
         author: d.author,
+        builtin: true,
+        forkable: this.#builtinSourceOf(d.name) !== undefined,
       });
     }
     for (const plugin of this.#user.values()) rows.push(plugin.listing());
@@ -162,6 +166,21 @@ export class PluginRegistry {
       return { name, version, hash, language, source: files[entry] ?? '', files, entry };
     }
     return { name, version, ...upload };
+  }
+
+  /** Every source file of a built-in, when the launcher said where they are (the studio shows and forks them). */
+  async builtinSource(name: string): Promise<BuiltinPluginSource | undefined> {
+    const host = this.#builtins.get(name);
+    const source = this.#builtinSourceOf(name);
+    if (!host || !source) return undefined;
+    const upload = await readBuiltinFiles(source).catch((error: unknown) => {
+      throw new PluginManagementError(`cannot read the sources of ${name}: ${(error as Error).message}`);
+    });
+    return { name, version: host.descriptor.version, ...upload };
+  }
+
+  #builtinSourceOf(name: string): BuiltinSource | undefined {
+    return this.#opts.builtinSources?.find((s) => s.name === name);
   }
 
   /** Compiles, validates, stores and loads (or hot-reloads) a user plugin. */

@@ -2,9 +2,11 @@
 // @cardea/admin-types (imported as types only, so nothing of the gateway is bundled), plus the two
 // Janus error codes the studio branches on.
 export type {
+  BuiltinPluginSource,
   DeployOutcome,
   FaultKind,
   HandleInfo,
+  PluginFilesUpload,
   PluginListing,
   PluginLogEntry,
   PluginLogLevel as LogLevel,

@@ -4,8 +4,8 @@ import { monaco } from './monacoSetup.ts';
 import { ENTRY_FILE, type PluginProject } from './PluginProject.ts';
 
 /**
- * The editor group: one tab per file of the open plugin (plus a "+" to add a file), a Monaco
- * editor, and a welcome page while no plugin is open.
+ * The editor group: one tab per file of the open plugin (plus a "+" to add a file; none for a
+ * built-in, which is read-only), a Monaco editor, and a welcome page while no plugin is open.
  */
 export class EditorArea {
   readonly element: HTMLElement;
@@ -65,6 +65,10 @@ export class EditorArea {
       return;
     }
     this.#showWelcome(false);
+    this.#editor.updateOptions({
+      readOnly: project.readOnly,
+      readOnlyMessage: { value: `${project.name} is a built-in: **Fork** it to edit a copy.` },
+    });
     this.#unsubscribe.push(
       project.events.on('files', () => {
         if (this.#active && !project.model(this.#active)) this.open(ENTRY_FILE);
@@ -131,7 +135,7 @@ export class EditorArea {
             icon('file'),
             path,
           ),
-          path === ENTRY_FILE
+          path === ENTRY_FILE || project.readOnly
             ? null
             : h(
                 'button',
@@ -147,11 +151,18 @@ export class EditorArea {
               ),
         ),
       ),
-      h(
-        'button',
-        { class: 'icon-button tab-add', 'aria-label': 'Add a file', title: 'Add a file to this plugin', onclick: () => this.#addFile() },
-        icon('add'),
-      ),
+      project.readOnly
+        ? h('span', { class: 'dirty-note readonly-note', title: 'The sources of a built-in: fork it to edit a copy' }, 'read-only')
+        : h(
+            'button',
+            {
+              class: 'icon-button tab-add',
+              'aria-label': 'Add a file',
+              title: 'Add a file to this plugin',
+              onclick: () => this.#addFile(),
+            },
+            icon('add'),
+          ),
       project.dirty ? h('span', { class: 'dirty-note', title: 'Edited since the last deploy' }, '● not deployed') : null,
     );
   }

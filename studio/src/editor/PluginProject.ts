@@ -1,8 +1,8 @@
 import { Emitter } from '../ui/Emitter.ts';
+import { ENTRY_FILE } from './entryFile.ts';
 import { monaco } from './monacoSetup.ts';
 
-/** The file a plugin's bundle starts from. */
-export const ENTRY_FILE = 'index.ts';
+export { ENTRY_FILE };
 
 /** A version of the plugin the gateway runs. */
 export interface DeployedVersion {
@@ -23,16 +23,26 @@ interface Draft {
   files: Record<string, string>;
 }
 
+/** How a project is opened. */
+export interface PluginProjectOptions {
+  /** A built-in's sources, shown but not edited (fork it to edit): no draft, no deploy. Default false. */
+  readOnly?: boolean;
+}
+
 const DRAFT_PREFIX = 'cardea.studio.draft.';
-const FILE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*\.ts$/;
+/** `room.ts`, `lib/room.ts`: segments of letters, digits, `-`, `_` and `.`, ending in `.ts`. */
+const FILE_NAME = /^(?:[A-Za-z0-9_-][A-Za-z0-9_.-]*\/)*[A-Za-z0-9_-][A-Za-z0-9_.-]*\.ts$/;
 
 /**
- * One plugin as the studio edits it: its files (Monaco models under `file:///plugins/<name>/`),
- * what the gateway runs (version, hash and the text deployed), and a draft of unsaved edits kept
- * in localStorage so a reload loses nothing.
+ * One plugin as the studio edits it: its files (Monaco models under `file:///plugins/<name>/`, or
+ * `file:///builtins/<name>/` for a built-in shown read-only), what the gateway runs (version, hash
+ * and the text deployed), and a draft of unsaved edits kept in localStorage so a reload loses
+ * nothing. The models of one project sit in one folder, so their relative imports typecheck
+ * against each other (and against the SDK's declarations).
  */
 export class PluginProject {
   readonly name: string;
+  readonly readOnly: boolean;
   readonly events = new Emitter<PluginProjectEvents>();
   readonly #models = new Map<string, monaco.editor.ITextModel>();
   #deployedText = new Map<string, string>();
@@ -40,15 +50,16 @@ export class PluginProject {
   #dirty = false;
   #draftTimer = 0;
 
-  constructor(name: string, files: Record<string, string>, deployed?: DeployedVersion) {
+  constructor(name: string, files: Record<string, string>, deployed?: DeployedVersion, options: PluginProjectOptions = {}) {
     this.name = name;
+    this.readOnly = options.readOnly ?? false;
     this.#deployed = deployed;
     for (const [path, text] of Object.entries(files)) this.#addModel(path, text);
     if (deployed) this.#deployedText = new Map(Object.entries(files));
     this.#updateDirty();
   }
 
-  /** True for a file name the studio accepts (`room.ts`, `handlers-2.ts`). */
+  /** True for a file name the studio accepts (`room.ts`, `handlers-2.ts`, `lib/room.ts`). */
   static validFileName(path: string): boolean {
     return FILE_NAME.test(path);
   }
@@ -97,6 +108,7 @@ export class PluginProject {
   }
 
   addFile(path: string, text: string): monaco.editor.ITextModel {
+    if (this.readOnly) throw new Error(`${this.name} is read-only: fork it to edit`);
     if (!PluginProject.validFileName(path)) throw new Error(`'${path}' is not a valid file name (letters, digits, - _ . and .ts)`);
     if (this.#models.has(path)) throw new Error(`${path} already exists`);
     const model = this.#addModel(path, text);
@@ -106,6 +118,7 @@ export class PluginProject {
   }
 
   removeFile(path: string): void {
+    if (this.readOnly) throw new Error(`${this.name} is read-only: fork it to edit`);
     if (path === ENTRY_FILE) throw new Error(`${ENTRY_FILE} is the plugin's entry and cannot be removed`);
     this.#models.get(path)?.dispose();
     this.#models.delete(path);
@@ -151,7 +164,8 @@ export class PluginProject {
   }
 
   #addModel(path: string, text: string): monaco.editor.ITextModel {
-    const uri = monaco.Uri.parse(`file:///plugins/${encodeURIComponent(this.name)}/${path}`);
+    const root = this.readOnly ? 'builtins' : 'plugins';
+    const uri = monaco.Uri.parse(`file:///${root}/${encodeURIComponent(this.name)}/${path}`);
     monaco.editor.getModel(uri)?.dispose();
     const model = monaco.editor.createModel(text, 'typescript', uri);
     model.onDidChangeContent(() => this.#changed());
@@ -168,15 +182,17 @@ export class PluginProject {
   #updateDirty(): void {
     const files = this.sources();
     const same =
-      this.#deployed !== undefined &&
-      Object.keys(files).length === this.#deployedText.size &&
-      Object.entries(files).every(([path, text]) => this.#deployedText.get(path) === text);
+      this.readOnly ||
+      (this.#deployed !== undefined &&
+        Object.keys(files).length === this.#deployedText.size &&
+        Object.entries(files).every(([path, text]) => this.#deployedText.get(path) === text));
     if (same === !this.#dirty) return;
     this.#dirty = !same;
     this.events.emit('dirty', this.#dirty);
   }
 
   #saveDraft(): void {
+    if (this.readOnly) return;
     const key = DRAFT_PREFIX + this.name;
     if (!this.#dirty) {
       localStorage.removeItem(key);

@@ -5,6 +5,7 @@ import EditorWorker from 'monaco-editor/editor/editor.worker?worker';
 import JsonWorker from 'monaco-editor/languages/features/json/json.worker?worker';
 import TsWorker from 'monaco-editor/languages/features/typescript/ts.worker?worker';
 import sdkTypes from 'virtual:cardea-sdk-types';
+import zodTypes from 'virtual:cardea-zod-types';
 
 export { monaco };
 
@@ -13,7 +14,7 @@ let ready = false;
 /**
  * Wires the workers and the TypeScript defaults once: strict checking, ES2023 without the DOM (a
  * plugin runs in the gateway's sandbox, not a page), `.ts` imports between a plugin's files, and
- * the SDK as an extra lib.
+ * the SDK (and zod, which it re-exports) as extra libs.
  */
 export function setupMonaco(): void {
   if (ready) return;
@@ -43,6 +44,8 @@ export function setupMonaco(): void {
   ts.typescriptDefaults.setDiagnosticsOptions({ noSemanticValidation: false, noSyntaxValidation: false });
   ts.typescriptDefaults.setEagerModelSync(true);
   ts.typescriptDefaults.addExtraLib(sdkTypes, 'file:///node_modules/@types/cardea__plugin-sdk/index.d.ts');
+  // The SDK re-exports zod as `z`: its declarations resolve `zod` to these, as from a node_modules.
+  for (const [file, text] of Object.entries(zodTypes)) ts.typescriptDefaults.addExtraLib(text, `file:///node_modules/zod/${file}`);
   defineThemes();
 }
 

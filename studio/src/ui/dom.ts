@@ -77,6 +77,7 @@ export const icons = {
   stop: stroke('M6 6h12v12H6z'),
   send: stroke('M4 12l16-8-6 16-2-6z'),
   file: stroke('M6 3h8l4 4v14H6zM14 3v4h4'),
+  fork: stroke('M6 3v6M18 3v6M6 9a3 3 0 003 3h6a3 3 0 003-3M12 12v9M12 21h0'),
   check: stroke('M5 12l5 5 9-10'),
   warning: stroke('M12 4l9 16H3zM12 10v4M12 17v.5'),
 } as const;

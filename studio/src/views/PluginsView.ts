@@ -4,15 +4,20 @@ import type { PluginsModel } from './PluginsModel.ts';
 
 /** What the plugin list asks the workbench to do. */
 export interface PluginsViewActions {
+  /** Opens a user plugin to edit, or a built-in's sources read-only. */
   open(name: string): void;
+  /** Opens a copy of a built-in under a new name. */
+  fork(name: string): void;
   newPlugin(): void;
   rollback(name: string): void;
   unload(name: string): void;
 }
 
-const isUser = (p: PluginListing): boolean => p.host === 'sandbox' || p.hash !== null;
+/** A built-in (in-process, or sandboxed with `plugins.builtinHost: "sandbox"`), read-only in the studio. */
+export const isBuiltin = (p: PluginListing): boolean => p.builtin === true || (p.host === 'in-process' && p.hash === null);
+const isUser = (p: PluginListing): boolean => !isBuiltin(p);
 
-/** The side bar's plugin list: user plugins (open, roll back, unload) and the built-ins. */
+/** The side bar's plugin list: user plugins (open, roll back, unload) and the built-ins (read, fork). */
 export class PluginsView {
   readonly element: HTMLElement;
   readonly #list: HTMLElement;
@@ -82,6 +87,7 @@ export class PluginsView {
       ...(p.state !== 'running' ? [p.state] : []),
       ...(draining.length > 0 ? [`${draining.length} draining`] : []),
     ];
+    const readable = user || p.forkable === true;
     const row = h(
       'div',
       {
@@ -94,8 +100,8 @@ export class PluginsView {
         'button',
         {
           class: 'row-main',
-          'aria-label': `${user ? 'Open' : 'Built-in plugin'} ${p.name}, version ${p.version}`,
-          disabled: !user,
+          'aria-label': `${user ? 'Open' : readable ? 'Read the built-in' : 'Built-in plugin'} ${p.name}, version ${p.version}`,
+          disabled: !readable,
           onclick: () => this.#actions.open(p.name),
         },
         h('span', { class: `state-dot ${p.state}`, 'aria-hidden': 'true' }),
@@ -123,6 +129,23 @@ export class PluginsView {
             'button',
             { class: 'icon-button', title: 'Unload', 'aria-label': `Unload ${p.name}`, onclick: () => this.#actions.unload(p.name) },
             icon('trash'),
+          ),
+        ),
+      );
+    } else if (readable) {
+      row.append(
+        h(
+          'span',
+          { class: 'row-actions' },
+          h(
+            'button',
+            {
+              class: 'icon-button fork-button',
+              title: 'Fork: open a copy under a new name, to edit and deploy',
+              'aria-label': `Fork ${p.name}`,
+              onclick: () => this.#actions.fork(p.name),
+            },
+            icon('fork'),
           ),
         ),
       );

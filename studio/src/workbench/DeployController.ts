@@ -1,6 +1,6 @@
 import { AdminError, type AdminClient } from '../admin/AdminClient.ts';
 import type { DeployOutcome } from '../admin/AdminTypes.ts';
-import { bundleProject } from '../deploy/bundle.ts';
+import { projectUpload } from '../deploy/pluginUpload.ts';
 import { ENTRY_FILE, type PluginProject } from '../editor/PluginProject.ts';
 import { typecheckProject, type Problem } from '../editor/typecheck.ts';
 import { Emitter } from '../ui/Emitter.ts';
@@ -17,19 +17,19 @@ export type DeployEvents = {
   failed: [message: string];
 };
 
-/** `compile failed: 3:14: Expected ";" but found "x"` → problems in the entry file. */
+/** `compile failed: room.ts:3:14: Expected ";" but found "x"` (or without the file: the entry) → problems. */
 function compileProblems(message: string): Problem[] {
   const problems: Problem[] = [];
-  for (const m of message.matchAll(/(?:^|\n)(?:compile failed: )?(\d+):(\d+): ([^\n]+)/g)) {
-    problems.push({ path: ENTRY_FILE, line: Number(m[1]), column: Number(m[2]) + 1, message: m[3] ?? '', code: 0 });
+  for (const m of message.matchAll(/(?:^|\n)(?:compile failed: )?(?:([\w./-]+\.m?[jt]s):)?(\d+):(\d+): ([^\n]+)/g)) {
+    problems.push({ path: m[1] ?? ENTRY_FILE, line: Number(m[2]), column: Number(m[3]) + 1, message: m[4] ?? '', code: 0 });
   }
   return problems;
 }
 
 /**
  * Deploy, hot reload and rollback from the studio. A deploy typechecks every file first (errors
- * become markers and nothing is sent), bundles the files, and sends one `deploy_plugin`; the
- * gateway hot-reloads a running plugin, moving its handles to the new version.
+ * become markers and nothing is sent), then sends the files in one `deploy_plugin { files, entry }`;
+ * the gateway bundles them and hot-reloads a running plugin, moving its handles to the new version.
  */
 export class DeployController {
   readonly events = new Emitter<DeployEvents>();
@@ -57,28 +57,8 @@ export class DeployController {
         return undefined;
       }
       const files = project.sources();
-      this.events.emit('busy', Object.keys(files).length > 1 ? 'Bundling…' : 'Deploying…');
-      let upload;
-      try {
-        upload = await bundleProject(files);
-      } catch (error) {
-        const errors =
-          (error as { errors?: Array<{ text: string; location?: { file: string; line: number; column: number } | null }> }).errors ?? [];
-        this.events.emit(
-          'problems',
-          errors.map((e) => ({
-            path: e.location?.file.replace(/^studio:/, '') ?? ENTRY_FILE,
-            line: e.location?.line ?? 1,
-            column: (e.location?.column ?? 0) + 1,
-            message: e.text,
-            code: 0,
-          })),
-        );
-        this.events.emit('failed', `Not deployed: bundling failed: ${(error as Error).message.split('\n')[0] ?? ''}`);
-        return undefined;
-      }
       this.events.emit('busy', `Deploying ${project.name}…`);
-      const reply = await this.#admin.request<{ plugin: DeployOutcome }>('deploy_plugin', { name: project.name, ...upload });
+      const reply = await this.#admin.request<{ plugin: DeployOutcome }>('deploy_plugin', { name: project.name, ...projectUpload(files) });
       const outcome = reply.plugin;
       project.markDeployed({ version: outcome.version, hash: outcome.hash }, files);
       rememberDeployed(project.name, { hash: outcome.hash, version: outcome.version, files });

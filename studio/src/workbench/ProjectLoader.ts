@@ -1,6 +1,6 @@
 import { AdminError, type AdminClient } from '../admin/AdminClient.ts';
-import { UNKNOWN_REQUEST, type PluginSource } from '../admin/AdminTypes.ts';
-import { filesFromUpload } from '../deploy/bundle.ts';
+import { UNKNOWN_REQUEST, type BuiltinPluginSource, type PluginSource } from '../admin/AdminTypes.ts';
+import { filesBesideEntry, filesFromUpload } from '../deploy/pluginUpload.ts';
 import { ENTRY_FILE, PluginProject, type DeployedVersion } from '../editor/PluginProject.ts';
 import { deployedSources } from './sourceHistory.ts';
 
@@ -47,4 +47,13 @@ export async function loadProject(
     }
   }
   return { project, origin };
+}
+
+/** Opens a built-in's sources read-only (`get_builtin_source`): to read, and to fork. */
+export async function loadBuiltin(admin: AdminClient, name: string): Promise<{ project: PluginProject; version: string }> {
+  const source = await admin.request<BuiltinPluginSource>('get_builtin_source', { name });
+  const beside = filesBesideEntry(source.files, source.entry);
+  if (!beside) throw new Error(`${name} starts from ${source.entry}; the studio expects an ${ENTRY_FILE}`);
+  const files = Object.fromEntries(Object.entries(beside).filter(([path]) => PluginProject.validFileName(path)));
+  return { project: new PluginProject(name, files, undefined, { readOnly: true }), version: source.version };
 }

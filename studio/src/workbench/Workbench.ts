@@ -1,6 +1,7 @@
 import type { AdminClient } from '../admin/AdminClient.ts';
 import type { StudioConfig } from '../config/StudioConfig.ts';
 import { EditorArea } from '../editor/EditorArea.ts';
+import { firstMessageFor, ForkError, forkFiles } from '../editor/forkBuiltin.ts';
 import { ENTRY_FILE, PluginProject } from '../editor/PluginProject.ts';
 import { LogPanel } from '../panels/LogPanel.ts';
 import { ProblemsPanel } from '../panels/ProblemsPanel.ts';
@@ -9,10 +10,11 @@ import { instantiate, templates } from '../templates.ts';
 import { h, icon, replaceChildren } from '../ui/dom.ts';
 import { applyTheme, currentTheme } from '../ui/theme.ts';
 import { PluginsModel } from '../views/PluginsModel.ts';
-import { PluginsView } from '../views/PluginsView.ts';
+import { isBuiltin, PluginsView } from '../views/PluginsView.ts';
 import { SessionsView } from '../views/SessionsView.ts';
 import { DeployController } from './DeployController.ts';
-import { loadProject } from './ProjectLoader.ts';
+import { pickForkName } from './ForkDialog.ts';
+import { loadBuiltin, loadProject } from './ProjectLoader.ts';
 import { installShortcuts, showShortcuts, type Shortcut } from './shortcuts.ts';
 import { forgetDeployed } from './sourceHistory.ts';
 import { StatusBar } from './StatusBar.ts';
@@ -44,6 +46,7 @@ export class Workbench {
   readonly #deployButton: HTMLButtonElement;
   readonly #rollbackButton: HTMLButtonElement;
   readonly #revertButton: HTMLButtonElement;
+  readonly #forkButton: HTMLButtonElement;
   readonly #versionLabel: HTMLElement;
   readonly #shortcuts: Shortcut[];
   #project: PluginProject | undefined;
@@ -58,6 +61,7 @@ export class Workbench {
     const reveal = (file: string, line: number, column: number): void => this.#reveal(file, line, column);
     this.#pluginsView = new PluginsView(this.#plugins, {
       open: (name) => void this.openPlugin(name),
+      fork: (name) => void this.fork(name),
       newPlugin: () => void this.newPlugin(),
       rollback: (name) => void this.rollback(name),
       unload: (name) => void this.#unload(name),
@@ -90,6 +94,17 @@ export class Workbench {
       { id: 'revert', title: 'Discard the edits since the last deploy', onclick: () => this.#revert() },
       'Discard edits',
     );
+    this.#forkButton = h(
+      'button',
+      {
+        class: 'primary',
+        id: 'fork',
+        title: 'Open a copy of this built-in under a new name, to edit and deploy',
+        onclick: () => this.#project && void this.fork(this.#project.name),
+      },
+      icon('fork'),
+      'Fork',
+    );
     const toolbar = h(
       'div',
       { class: 'editor-actions', role: 'toolbar', 'aria-label': 'Plugin actions' },
@@ -97,6 +112,7 @@ export class Workbench {
       this.#revertButton,
       this.#rollbackButton,
       this.#deployButton,
+      this.#forkButton,
     );
     this.#editor = new EditorArea(this.#welcome(), toolbar);
 
@@ -212,11 +228,18 @@ export class Workbench {
     this.#renderProjectState();
   }
 
-  /** Opens a deployed user plugin in the editor. */
+  /** Opens a deployed user plugin in the editor, or a built-in's sources read-only. */
   async openPlugin(name: string): Promise<void> {
     if (this.#project?.name === name) return;
     this.#status.setMessage(`Opening ${name}…`);
     try {
+      const listing = this.#plugins.get(name);
+      if (listing && isBuiltin(listing)) {
+        const { project, version } = await loadBuiltin(this.#admin, name);
+        this.#setProject(project);
+        this.#status.setMessage(`Opened the built-in ${name} v${version}, read-only: Fork it to edit a copy`);
+        return;
+      }
       const { project, origin } = await loadProject(this.#admin, name, this.#plugins.get(name)?.hash ?? null);
       this.#setProject(project);
       this.#status.setMessage(
@@ -239,10 +262,38 @@ export class Workbench {
     this.#editor.focus();
   }
 
+  /**
+   * Opens a copy of built-in `name` (its sources from the gateway, read-only until now) as a new
+   * user plugin under a name the user picks, the plugin's own name rewritten in it; not deployed
+   * until the first Deploy.
+   */
+  async fork(name: string): Promise<void> {
+    try {
+      const source =
+        this.#project?.name === name && this.#project.readOnly ? this.#project : (await loadBuiltin(this.#admin, name)).project;
+      const files = source.sources();
+      if (source !== this.#project) source.dispose();
+      const copyName = await pickForkName(name, Object.keys(files).length, (n) => this.#plugins.get(n) !== undefined);
+      if (!copyName) return;
+      const project = new PluginProject(copyName, forkFiles(files, name, copyName));
+      this.#setProject(project);
+      this.#tryIt.setMessage(firstMessageFor(name));
+      this.#status.setMessage(`${copyName} forked from ${name}: edit, then deploy with Ctrl+S`);
+      this.#editor.focus();
+    } catch (error) {
+      const message = error instanceof ForkError ? error.message : `cannot read its sources: ${(error as Error).message}`;
+      this.#status.setMessage(`Cannot fork ${name}: ${message}`, 'error');
+    }
+  }
+
   async deploy(): Promise<void> {
     const project = this.#project;
     if (!project) {
       this.#status.setMessage('Open or create a plugin first', 'error');
+      return;
+    }
+    if (project.readOnly) {
+      this.#status.setMessage(`${project.name} is a built-in and read-only: Fork it to deploy a copy`, 'error');
       return;
     }
     await this.#deployer.deploy(project);
@@ -342,12 +393,15 @@ export class Workbench {
     const version = listing?.version ?? project?.deployed?.version;
     this.#status.setPlugin(project?.name, listing ? version : undefined, project?.dirty ?? false);
     this.#versionLabel.textContent = project
-      ? listing
-        ? `${project.name} · running v${listing.version}`
-        : `${project.name} · not deployed`
+      ? project.readOnly
+        ? `${project.name} · built-in${listing ? ` v${listing.version}` : ''} · read-only`
+        : listing
+          ? `${project.name} · running v${listing.version}`
+          : `${project.name} · not deployed`
       : '';
-    this.#deployButton.hidden = !project;
-    this.#rollbackButton.hidden = !project || !listing;
+    this.#deployButton.hidden = !project || project.readOnly;
+    this.#forkButton.hidden = !project?.readOnly;
+    this.#rollbackButton.hidden = !project || project.readOnly || !listing;
     this.#revertButton.hidden = !project?.deployed || !project.dirty;
   }
 
