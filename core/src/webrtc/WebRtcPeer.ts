@@ -101,9 +101,7 @@ export class WebRtcPeer {
   readonly candidateStats: RemoteCandidateStats = { malformed: 0, ignoredMdns: 0, ignoredHostname: 0, resolvedMdns: 0, unresolvedMdns: 0 };
   #resolving = 0;
   readonly #log: Logger | undefined;
-  readonly #lastRx = new Map<string, { kind: 'audio' | 'video'; at: number; receiving: boolean }>();
   readonly #channels = new Map<string, RTCDataChannel>();
-  #mediaTimer: NodeJS.Timeout | undefined;
   #rembTimer: NodeJS.Timeout | undefined;
   #bitrateCap = 0;
   #negotiation: Promise<unknown> = Promise.resolve();
@@ -122,7 +120,6 @@ export class WebRtcPeer {
     this.#pc.connectionStateChange.subscribe((state) => {
       if (state === 'connected' && !this.#up) {
         this.#up = true;
-        this.#startMediaTimer();
         this.events.emit('up');
       } else if (state === 'failed') {
         this.close(this.#up ? 'DTLS alert' : 'ICE failed');
@@ -164,9 +161,17 @@ export class WebRtcPeer {
     return openMediaBypass(this.#pc, onDatagram);
   }
 
-  /** The fast path saw a packet on `mid` (drives the `media` events). */
-  notePacket(mid: string, kind: 'audio' | 'video'): void {
-    this.#noteRx(mid, kind);
+  /**
+   * The media plane found `mid` started (first packet, or again after silence) or stopped (silent
+   * for `noMediaTimerMs`) receiving: the Janus `media` event. The plane keeps the flow state.
+   */
+  reportMedia(mid: string, kind: 'audio' | 'video', receiving: boolean): void {
+    if (!this.#closed) this.events.emit('media', mid, kind, receiving);
+  }
+
+  /** How long a mid may go without a packet before it counts as not receiving (config `webrtc.noMediaTimer`), ms. */
+  get noMediaTimerMs(): number {
+    return this.#options.noMediaTimerMs;
   }
 
   /** The fast path counted losses over its slow-link threshold on `mid` (drives the `slowlink` events). */
@@ -397,7 +402,6 @@ export class WebRtcPeer {
   close(reason = 'Close PC'): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearInterval(this.#mediaTimer);
     clearInterval(this.#rembTimer);
     this.#pendingCandidates = [];
     void this.#pc.close().catch(() => undefined);
@@ -464,38 +468,9 @@ export class WebRtcPeer {
       track.onReceiveRtp.subscribe((rtp) => {
         received.ssrc = rtp.header.ssrc;
         received.lastRtpAt = performance.now();
-        this.#noteRx(mid, kind);
       });
       this.events.emit('track', received);
     }
-  }
-
-  #noteRx(mid: string, kind: 'audio' | 'video'): void {
-    const entry = this.#lastRx.get(mid);
-    const now = performance.now();
-    if (entry) {
-      entry.at = now;
-      if (!entry.receiving) {
-        entry.receiving = true;
-        this.events.emit('media', mid, kind, true);
-      }
-      return;
-    }
-    this.#lastRx.set(mid, { kind, at: now, receiving: true });
-    this.events.emit('media', mid, kind, true);
-  }
-
-  #startMediaTimer(): void {
-    const period = Math.max(100, Math.floor(this.#options.noMediaTimerMs / 2));
-    this.#mediaTimer = setInterval(() => {
-      const now = performance.now();
-      for (const [mid, entry] of this.#lastRx) {
-        if (entry.receiving && now - entry.at > this.#options.noMediaTimerMs) {
-          entry.receiving = false;
-          this.events.emit('media', mid, entry.kind, false);
-        }
-      }
-    }, period);
   }
 
   #adoptChannel(channel: RTCDataChannel): void {

@@ -1,12 +1,12 @@
-import type { MediaKind, TalkingOptions } from '@cardea/plugin-sdk';
+import type { MediaKind } from '@cardea/plugin-sdk';
 import type { SrtpFanout, SrtpMasterKey } from '../srtp/SrtpFanoutTypes.ts';
 import { srtpKeysFromWerift, type WeriftSrtpKeys } from '../srtp/srtpKeysFromWerift.ts';
 import type { MediaBypass, BypassStream } from '../../webrtc/MediaBypass.ts';
 import type { WebRtcPeer } from '../../webrtc/WebRtcPeer.ts';
 import type { MediaCounters, MediaEndpoint } from '../MediaPlaneTypes.ts';
-import type { HandleTap } from '../recording/MediaRecorders.ts';
+import type { MediaNode } from '../MediaNode.ts';
+import type { StreamTaps } from '../StreamTaps.ts';
 import type { FastDestination } from './FastDestination.ts';
-import { TalkingDetector } from '../TalkingDetector.ts';
 import { ReceiveStats } from './ReceiveStats.ts';
 import { RetransmitBuffer } from './RetransmitBuffer.ts';
 import { SentPacketMap } from './SentPacketMap.ts';
@@ -38,6 +38,8 @@ export interface IngressStream {
   history: RetransmitBuffer | undefined;
   /** RTX (RFC 4588) of another stream: payload type of the repaired codec by RTX payload type; else undefined. */
   rtxApt: Map<number, number> | undefined;
+  /** The optional taps and media-flow state of the mid (a handle's streams; undefined for an RTP endpoint's). */
+  taps: StreamTaps | undefined;
 }
 
 /** The gateway's RTX stream toward a client on one video m-line (RFC 4588). */
@@ -95,35 +97,35 @@ export interface EgressStream {
 
 /**
  * One PeerConnection on Cardea's fast path: its engine contexts (one ingress per remote SSRC, one
- * egress per sending m-line, one for its own RTCP), what it sends and receives, and its counters.
+ * egress per sending m-line, one for its own RTCP) and what it sends and receives. Mute, counters
+ * and taps are its handle's control state (MediaNode), shared with the control part.
  */
 export class FastEndpoint implements MediaEndpoint, FastDestination {
   readonly handleId: number;
   readonly peer: WebRtcPeer;
-  readonly counters: MediaCounters = { packetsIn: 0, bytesIn: 0, packetsOut: 0, bytesOut: 0, dropped: 0 };
-  readonly muted = new Set<MediaKind>();
+  readonly node: MediaNode;
+  readonly counters: MediaCounters;
+  readonly muted: Set<MediaKind>;
   readonly ingress = new Map<number, IngressStream>();
   /** Egress streams by mid, and by kind in m-line order. */
   readonly egress = new Map<string, EgressStream>();
   readonly egressByKind: Record<'audio' | 'video', EgressStream[]> = { audio: [], video: [] };
   /** SRTCP contexts for RTCP from the client, by sender SSRC. */
   readonly rtcpIngress = new Map<number, number>();
-  readonly disposers: Array<() => void> = [];
   bypass: MediaBypass | undefined;
   /** Egress context used for the RTCP Cardea sends (RR, PLI, REMB) when no media is sent. */
   rtcpEgress = -1;
   rtcpSsrc = 0;
   bitrateCap = 0;
-  talking: TalkingOptions | undefined;
-  readonly detectors = new Map<string, TalkingDetector>();
-  /** The handle's `.mjr` recordings, fed each decrypted packet; undefined (one null check) when none. */
-  tap: HandleTap | undefined;
   #streams: BypassStream[] = [];
   readonly #engine: SrtpFanout;
 
-  constructor(handleId: number, peer: WebRtcPeer, engine: SrtpFanout) {
-    this.handleId = handleId;
-    this.peer = peer;
+  constructor(node: MediaNode, engine: SrtpFanout) {
+    this.node = node;
+    this.handleId = node.handleId;
+    this.peer = node.peer;
+    this.counters = node.counters;
+    this.muted = node.muted;
     this.#engine = engine;
   }
 
@@ -211,6 +213,7 @@ export class FastEndpoint implements MediaEndpoint, FastDestination {
     rid = repaired ?? rid;
     const layer = rid === undefined ? undefined : this.peer.layerOf(stream.mid, rid);
     const received = this.#streams.filter((s) => s.receiving && s.kind === stream.kind);
+    const codecs = new Map(stream.codecs.map((c) => [c.payloadType, c.name]));
     const info: IngressStream = {
       ssrc,
       engineId: this.#engine.addIngress(this.#key(true)),
@@ -219,13 +222,14 @@ export class FastEndpoint implements MediaEndpoint, FastDestination {
       rid,
       layer,
       index: received.indexOf(stream),
-      codecs: new Map(stream.codecs.map((c) => [c.payloadType, c.name])),
+      codecs,
       clockRate: stream.codecs[0]?.clockRate ?? (stream.kind === 'audio' ? 48000 : 90000),
       stats: new ReceiveStats(ssrc, stream.codecs[0]?.clockRate ?? 90000),
       lastRtpAt: 0,
       lastSeq: -1,
       history: stream.kind === 'video' && !rtxApt ? new RetransmitBuffer() : undefined,
       rtxApt,
+      taps: this.node.tapsFor(stream.mid, stream.kind, codecs),
     };
     this.ingress.set(ssrc, info);
     return info;
@@ -265,7 +269,6 @@ export class FastEndpoint implements MediaEndpoint, FastDestination {
 
   /** Releases every engine context. Idempotent. */
   close(): void {
-    for (const dispose of this.disposers.splice(0)) dispose();
     this.bypass?.close();
     this.bypass = undefined;
     const ids = new Set<number>([...[...this.ingress.values()].map((s) => s.engineId), ...this.rtcpIngress.values(), ...[...this.egress.values()].map((e) => e.engineId)]);

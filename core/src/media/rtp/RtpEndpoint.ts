@@ -381,6 +381,7 @@ export class RtpEndpoint implements FastDestination {
       // Browsers' NACKs for what this endpoint feeds them are answered from here.
       history: kind === 'video' ? new RetransmitBuffer() : undefined,
       rtxApt: undefined,
+      taps: undefined,
     };
     this.#ingress = stream;
     return stream;
