@@ -1,15 +1,15 @@
 // Issue 11, off-path teardown: a live Echo Test session (audio, video, data channel) keeps flowing
 // while another UDP socket sends its media port every kind of hostile datagram, and while the same
 // records arrive from the client's own address (as a source-spoofing attacker would send them).
-// Run on both media planes.
+// Run on both media planes. The gateway runs in a child process (the `npm start` path), so that a
+// stall of the test process (the werift client and the attacker) is not counted as the gateway's.
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { after, before, describe, it } from 'node:test';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { RTCPeerConnection, type RTCDataChannel } from 'werift';
 import { applyWeriftPatches } from '../../core/src/webrtc/weriftPatches.ts';
-import { adminRequest } from '../support/adminClient.ts';
-import { startTestGateway, type TestGateway } from '../support/gateway.ts';
+import { startChildGateway, type ChildGateway } from '../support/childGateway.ts';
 import {
   bindingRequest,
   clientHello,
@@ -28,7 +28,10 @@ import { waitFor } from '../support/polling.ts';
 import { gathered, SyntheticMedia } from '../support/syntheticMedia.ts';
 
 const ECHOTEST = 'janus.plugin.echotest';
-/** Longest inter-arrival gap allowed on any stream while under attack (ms). */
+/**
+ * Longest inter-arrival gap the gateway may cause on any stream while under attack (ms); the
+ * client's own event-loop stalls during the window are added to it (see the assertion).
+ */
 const MAX_GAP_MS = 100;
 /** Flood: datagrams per 10 ms tick, and ticks (about 3,000 datagrams over 3 s). */
 const FLOOD_PER_TICK = 10;
@@ -85,15 +88,16 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 for (const plane of ['fast', 'werift'] as const) {
   describe(`off-path datagrams (media plane ${plane})`, () => {
-    let gw: TestGateway;
+    let gw: ChildGateway;
 
     before(async () => {
+      // For the werift client in this process (no public STUN fallback; the gateway patches its own).
       applyWeriftPatches();
-      gw = await startTestGateway({ media: { plane } });
+      gw = await startChildGateway({ config: { media: { plane } } });
     });
 
     after(async () => {
-      await gw?.close();
+      await gw?.stop();
     });
 
     it('foreign datagrams (DTLS alerts in both epochs, ClientHello, truncated records, forged STUN, RTP noise, a flood) neither tear down nor stall an Echo Test session', async () => {
@@ -121,9 +125,9 @@ for (const plane of ['fast', 'werift'] as const) {
         ];
 
         // Baseline: the same measurement over as long a window without foreign traffic, for the report.
-        // Besides the gaps, the window's longest event-loop stall and CPU use: the client, the gateway
-        // and the attacker share this process, so a stall of the whole process (the machine's load)
-        // shows on every stream at once and in the loop delay, whereas media lost to foreign traffic would not.
+        // Besides the gaps, the window's longest event-loop stall and CPU use of this process (the
+        // client and the attacker; the gateway runs in its own): a stall here shows on every stream
+        // at once and in the loop delay, whereas media the gateway lost to foreign traffic would not.
         const loop = monitorEventLoopDelay({ resolution: 5 });
         loop.enable();
         let cpu = process.cpuUsage();
@@ -167,7 +171,7 @@ for (const plane of ['fast', 'werift'] as const) {
           video: arrivals.video.maxGap(baselineFrom, baselineTo),
           data: arrivals.data.maxGap(baselineFrom, baselineTo),
         };
-        const info = await adminRequest(gw.adminUrl, { janus: 'handle_info', session_id: client.sessionId, handle_id: handle });
+        const info = await gw.admin({ janus: 'handle_info', session_id: client.sessionId, handle_id: handle });
         const webrtc = (info.info as { webrtc: { dtls: string; dropped: Record<string, number> } }).webrtc;
         const where = roundAll({ audio: arrivals.audio.maxGapAt(attackFrom, attackTo), video: arrivals.video.maxGapAt(attackFrom, attackTo), data: arrivals.data.maxGapAt(attackFrom, attackTo) });
         const report =
@@ -182,7 +186,17 @@ for (const plane of ['fast', 'werift'] as const) {
         assert.equal(webrtc.dtls, 'connected', `the gateway's DTLS stays connected: ${report}`);
         assert.equal(pc.dtlsTransports[0]?.state, 'connected', "the client's DTLS stays connected");
         assert.equal(channel.readyState, 'open', 'the data channel stays open');
-        for (const [stream, gap] of Object.entries(gaps)) assert.ok(gap <= MAX_GAP_MS, `${stream} flows with no gap over ${MAX_GAP_MS} ms: ${report}`);
+        // The gateway (its own process) gets no allowance: any gap it causes beyond MAX_GAP_MS fails.
+        // The client only sees a packet when its own event loop runs, so while that loop is blocked
+        // (the machine's load, a GC pause of this process) packets wait in its socket buffer and the
+        // gap it records grows by the stall: exactly that stall, measured over the same window, is excused.
+        const clientLoopMaxMs = attackLoad.loopMaxMs;
+        for (const [stream, gap] of Object.entries(gaps)) {
+          assert.ok(
+            gap <= MAX_GAP_MS + clientLoopMaxMs,
+            `${stream} flows with no gap over ${MAX_GAP_MS} ms plus the client's own event-loop stall (${Math.round(clientLoopMaxMs)} ms): ${report}`,
+          );
+        }
         const dropped = webrtc.dropped;
         for (const reason of ['foreign_source', 'stun_unauthenticated', 'malformed', 'late_plaintext', 'unauthenticated_alert']) {
           assert.ok((dropped[reason] ?? 0) > 0, `drops are counted as ${reason}: ${report}`);
@@ -206,7 +220,7 @@ for (const plane of ['fast', 'werift'] as const) {
         });
         await new Promise<void>((resolve) => mover.bind(0, '127.0.0.1', resolve));
         const dropped = async (): Promise<Record<string, number>> => {
-          const info = await adminRequest(gw.adminUrl, { janus: 'handle_info', session_id: client.sessionId, handle_id: handle });
+          const info = await gw.admin({ janus: 'handle_info', session_id: client.sessionId, handle_id: handle });
           return (info.info as { webrtc: { dropped: Record<string, number> } }).webrtc.dropped;
         };
         // Forged: the right ufrags, a wrong password. Nothing answers and the client's media still counts.
@@ -230,7 +244,7 @@ for (const plane of ['fast', 'werift'] as const) {
 }
 
 /** A live Echo Test session of a werift client: audio, video and a data channel echoing, arrivals recorded. */
-async function openSession(gw: TestGateway): Promise<{
+async function openSession(gw: ChildGateway): Promise<{
   client: JanusClient;
   pc: RTCPeerConnection;
   handle: number;

@@ -1,12 +1,15 @@
 // `npm start` in a child process, on loopback with OS-chosen ports, for tests that must see
 // whether the gateway process survives (a crash in-process would take the test runner with it)
-// or that run it under OS limits (`prlimit`).
+// or that run it under OS limits (`prlimit`), or whose timing must not include the test process's
+// own event-loop stalls (the gateway in its own process, the clients in the test's).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GATEWAY_NODE_FLAGS } from '../../app/src/nodeFlags.ts';
+import { adminRequest, type AdminReply } from './adminClient.ts';
 
 const main = fileURLToPath(new URL('../../app/src/main.ts', import.meta.url));
 
@@ -28,6 +31,8 @@ export interface ChildGateway {
   child: ChildProcess;
   /** Exit code or signal once the process ended; undefined while it runs. */
   readonly exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  /** An Admin API request over HTTP with the child's admin secret. */
+  admin(request: Record<string, unknown>): Promise<AdminReply>;
   /** Everything the process wrote so far (pino's JSON lines go to stdout, the banner to stderr). */
   output(): string;
   /** Stops the process (SIGTERM, then SIGKILL after 5 s) and removes its temp dir. Idempotent. */
@@ -39,7 +44,9 @@ export async function startChildGateway(options: ChildGatewayOptions = {}): Prom
   const dir = await mkdtemp(path.join(tmpdir(), 'cardea-child-'));
   const configPath = path.join(dir, 'config.json');
   await writeFile(configPath, JSON.stringify({ ...options.config, plugins: { dir: path.join(dir, 'plugins') } }));
+  // The Node flags `npm start` runs the gateway with (app/src/nodeFlags.ts).
   const args = [
+    ...GATEWAY_NODE_FLAGS,
     main,
     '--config', configPath,
     '--ws-port', '0', '--http-port', '0', '--admin-port', '0',
@@ -81,6 +88,7 @@ export async function startChildGateway(options: ChildGatewayOptions = {}): Prom
     get exit() {
       return exit;
     },
+    admin: (request) => adminRequest(urls.admin, request, CHILD_ADMIN_SECRET),
     output: () => output,
     stop: () =>
       (stopped ??= (async () => {
