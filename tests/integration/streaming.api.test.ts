@@ -188,6 +188,30 @@ for (const transport of ['ws', 'http'] as const) {
       assert.equal(data(await request(audioOnly, { request: 'pause' })).error_code, 460, 'stopped: not watching any more');
     });
 
+    it('switch moves a viewer to a mountpoint with matching streams, without a new offer', async () => {
+      const admin = await user();
+      await sync(admin, { request: 'create', type: 'rtp', id: 2001, media });
+      await sync(admin, { request: 'create', type: 'rtp', id: 2002, media: [{ type: 'audio', mid: 'a', port: 0, pt: 0, codec: 'pcmu' }] });
+      const viewer = await user();
+      assert.equal(data(await request(viewer, { request: 'switch', id: 2001 })).error_code, 460, 'switch before watch');
+      await request(viewer, { request: 'watch', id: 1001 });
+      assert.equal(data(await request(viewer, { request: 'switch', id: 999_999 })).error_code, 455);
+      assert.equal(data(await request(viewer, { request: 'switch', id: 2002 })).error_code, 458, 'no VP8, and PCMU for Opus');
+      const from = viewer.client.events.length;
+      const switched = await request(viewer, { request: 'switch', id: 2001 });
+      assert.deepEqual(data(switched), { streaming: 'event', result: { switched: 'ok', id: 2001 } });
+      assert.equal(
+        viewer.client.events.slice(from).some((m) => m.jsep !== undefined),
+        false,
+        'no renegotiation',
+      );
+      const viewersOf = async (id: number) => ((await sync(admin, { request: 'info', id })).info as Row).viewers;
+      assert.equal(await viewersOf(2001), 1);
+      await request(viewer, { request: 'stop' });
+      assert.equal(await viewersOf(2001), 0);
+      for (const id of [2001, 2002]) assert.equal((await sync(admin, { request: 'destroy', id })).streaming, 'destroyed');
+    });
+
     it('edit, private mountpoints, enable / disable, pins, kick_all and destroy with secrets', async () => {
       const admin = await user();
       assert.equal((await sync(admin, { request: 'edit', id: 1001, new_description: 'x' })).error_code, 457, 'wrong secret');

@@ -74,4 +74,5 @@ export const configureSchema = z.object({
   video: bool.optional(),
 });
 
-export const switchSchema = z.object({ id });
+/** `switch`: another RTP mountpoint with streams of the same kinds and codecs (and its `pin`, if it has one). */
+export const switchSchema = z.object({ id, pin: str.optional() });

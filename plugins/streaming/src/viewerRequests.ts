@@ -9,7 +9,7 @@ import {
 } from '@cardea/plugin-sdk';
 import type { Mountpoint, MountpointStream } from './Mountpoint.ts';
 import { StreamingError, StreamingFailure } from './streamingErrors.ts';
-import { configureSchema, watchSchema } from './streamingSchemas.ts';
+import { configureSchema, switchSchema, watchSchema } from './streamingSchemas.ts';
 import { statusEvent, type StreamingService } from './StreamingService.ts';
 import { Viewer } from './Viewer.ts';
 
@@ -43,6 +43,24 @@ async function offer(service: StreamingService, viewer: Viewer, api: PluginApi):
   }
   for (const s of viewer.streams) await service.routeStream(viewer, s, api);
   return jsep;
+}
+
+/**
+ * The streams of `target` that take over a viewer's streams on `switch`: for each, the next
+ * unused stream of the same kind, codec and payload type, or undefined when one has none.
+ */
+function matchingSources(viewer: Viewer, target: Mountpoint): MountpointStream[] | undefined {
+  const used = new Set<MountpointStream>();
+  const out: MountpointStream[] = [];
+  for (const s of viewer.streams) {
+    const match = target.streams.find(
+      (t) => !used.has(t) && t.type === s.source.type && t.codec === s.source.codec && t.pt === s.source.pt,
+    );
+    if (!match) return undefined;
+    used.add(match);
+    out.push(match);
+  }
+  return out;
 }
 
 /** Pauses or resumes everything the gateway sends to a viewer. */
@@ -122,7 +140,31 @@ export function viewerRequests(service: StreamingService): RequestTable {
     await ctx.api.closePeerConnection(viewer.handle);
   }
 
+  /**
+   * `switch`: the same PeerConnection and m-lines, fed from another mountpoint's endpoints. The
+   * fast plane rebases sequence numbers and timestamps when a destination's source changes, so the
+   * viewer sees one continuous stream; a new video route asks the source for a keyframe.
+   */
+  async function switchMountpoint(ctx: Ctx<z.output<typeof switchSchema>>): Promise<void> {
+    const viewer = watching(ctx);
+    const target = service.mountpoint(ctx.input.id);
+    if (target !== viewer.mountpoint) {
+      if (!target.enabled) throw new StreamingFailure(StreamingError.CANT_SWITCH, `Can't switch: mountpoint ${target.id} is not enabled`);
+      service.access.checkJoin(target, ctx.input.pin, undefined);
+      const sources = matchingSources(viewer, target);
+      if (!sources) throw new StreamingFailure(StreamingError.CANT_SWITCH, `Can't switch: mountpoint ${target.id} has no matching streams`);
+      await service.unrouteAll(viewer, ctx.api);
+      viewer.mountpoint.viewers.delete(viewer);
+      viewer.mountpoint = target;
+      target.viewers.add(viewer);
+      for (const [i, s] of viewer.streams.entries()) s.source = sources[i] as MountpointStream;
+      for (const s of viewer.streams) await service.routeStream(viewer, s, ctx.api);
+    }
+    await ctx.reply({ streaming: 'event', result: { switched: 'ok', id: target.id } });
+  }
+
   return {
+    switch: asyncRequest({ schema: switchSchema, run: switchMountpoint }),
     watch: asyncRequest({ schema: watchSchema, run: watch }),
     start: asyncRequest({ run: start }),
     pause: asyncRequest({ run: pause }),
