@@ -4,11 +4,12 @@ import type { DefinedPlugin } from '@cardea/plugin-sdk';
 import type { BuiltinSource } from '@cardea/core';
 import audiobridge from '@cardea/plugin-audiobridge';
 import echotest from '@cardea/plugin-echotest';
+import streaming from '@cardea/plugin-streaming';
 import videocall from '@cardea/plugin-videocall';
 import videoroom from '@cardea/plugin-videoroom';
 
 /** The plugins that ship with Cardea: what `cardea` (main.ts) passes to `Gateway.start`. */
-export const builtinPlugins: readonly DefinedPlugin[] = [echotest, videocall, videoroom, audiobridge];
+export const builtinPlugins: readonly DefinedPlugin[] = [echotest, videocall, videoroom, audiobridge, streaming];
 
 /** Each built-in's package, by the Janus name it declares. */
 const packages: ReadonlyArray<[DefinedPlugin, string]> = [
@@ -16,6 +17,7 @@ const packages: ReadonlyArray<[DefinedPlugin, string]> = [
   [videocall, '@cardea/plugin-videocall'],
   [videoroom, '@cardea/plugin-videoroom'],
   [audiobridge, '@cardea/plugin-audiobridge'],
+  [streaming, '@cardea/plugin-streaming'],
 ];
 
 /**
