@@ -76,15 +76,15 @@ function coreLayerBlocks() {
 /** Packages whose imports are fenced: the plugins, the SDK, and the Admin API's wire types. */
 const packageBlocks = [
   {
-    // A built-in is written exactly as a user plugin is, so that it runs in the sandbox too.
-    // zod: the one stated exception, until the SDK ships its schema builder (issue 12, item 2).
+    // A built-in is written exactly as a user plugin is, so that it runs in the sandbox too
+    // (schemas use the SDK's re-exported `z`).
     files: ['plugins/*/src/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            { regex: '^(?!\\.|@cardea/plugin-sdk$|zod$)', message: 'A plugin imports only @cardea/plugin-sdk and its own files.' },
+            { regex: '^(?!\\.|@cardea/plugin-sdk$)', message: 'A plugin imports only @cardea/plugin-sdk and its own files.' },
             { regex: '^\\.{1,2}/(.*/)?src/', message: 'A plugin imports only @cardea/plugin-sdk and its own files.' },
           ],
         },

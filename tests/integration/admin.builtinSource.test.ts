@@ -16,7 +16,7 @@ import { forkFiles } from '../../studio/src/editor/forkBuiltin.ts';
 import { ADMIN_SECRET, adminRequest, startSandboxGateway, type SandboxGateway } from '../support/adminClient.ts';
 import { connectJanus, type JanusClient, type JanusMessage } from '../support/janusClient.ts';
 
-const BUILTINS = ['janus.plugin.audiobridge', 'janus.plugin.echotest', 'janus.plugin.videocall', 'janus.plugin.videoroom'];
+const BUILTINS = ['janus.plugin.audiobridge', 'janus.plugin.echotest', 'janus.plugin.streaming', 'janus.plugin.videocall', 'janus.plugin.videoroom'];
 const pluginsDir = path.resolve(import.meta.dirname, '../../plugins');
 
 /** Every file of plugins/<folder>/src as `src/<path>` → text. */
@@ -145,7 +145,7 @@ describe('get_builtin_source on a gateway started without builtinSources', () =>
       const plugins = (await adminRequest(url, { janus: 'list_plugins' })).plugins as PluginListing[];
       assert.deepEqual(
         plugins.map((p) => p.forkable),
-        [false, false, false, false],
+        BUILTINS.map(() => false),
       );
       assert.equal((await adminRequest(url, { janus: 'get_builtin_source', name: 'janus.plugin.echotest' })).error?.code, 460);
     } finally {

@@ -1,4 +1,4 @@
-// `plugins.builtinHost: "sandbox"`: the four built-ins bundled from their own source files and run
+// `plugins.builtinHost: "sandbox"`: the built-ins bundled from their own source files and run
 // in sandboxes under their Janus names; they stay built-ins (not deployable, unloadable or stored),
 // and a built-in without source files stops the start.
 import assert from 'node:assert/strict';
@@ -38,7 +38,7 @@ describe('built-ins hosted in the sandbox', () => {
     await gw?.close();
   });
 
-  it('lists the four built-ins as sandboxed, running, with a content hash', async () => {
+  it('lists the built-ins as sandboxed, running, with a content hash', async () => {
     const rows = (await gw.admin({ janus: 'list_plugins' })).plugins as Row[];
     const builtins = rows.filter((r) => builtinPlugins.some((p) => p.name === r.name));
     assert.deepEqual(
