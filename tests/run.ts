@@ -6,7 +6,7 @@
 //
 // Uses Node built-ins only, so it runs straight after `npm ci`.
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { existsSync, globSync, realpathSync } from 'node:fs';
+import { existsSync, globSync, mkdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -16,11 +16,12 @@ type Suite = (typeof suites)[number];
 /**
  * What the integration and e2e suites need from the OS: browsers; janus-pp-rec (janus-tools) to
  * check `.mjr` recordings; the reference Janus 1.1.2 (`janus`) for the side-by-side bench test;
- * FFmpeg as an RTP source; rsvg-convert for the bench's figures. Installed here when missing (as
- * root), so that no test has a reason to skip on a fresh machine.
+ * FFmpeg as an RTP source; rsvg-convert for the bench's figures; opusinfo (opus-tools) to check
+ * Ogg Opus files. Installed here when missing (as root), so that no test has a reason to skip on a
+ * fresh machine (and a skipped test fails a full run, see below).
  */
-const browserBinaries = ['/usr/bin/chromium', '/usr/bin/firefox-esr', '/usr/bin/janus-pp-rec', '/usr/bin/janus', '/usr/bin/ffmpeg', '/usr/bin/rsvg-convert'];
-const aptPackages = ['chromium', 'firefox-esr', 'iproute2', 'janus-tools', 'janus', 'ffmpeg', 'librsvg2-bin', 'util-linux'];
+const browserBinaries = ['/usr/bin/chromium', '/usr/bin/firefox-esr', '/usr/bin/janus-pp-rec', '/usr/bin/janus', '/usr/bin/ffmpeg', '/usr/bin/rsvg-convert', '/usr/bin/opusinfo'];
+const aptPackages = ['chromium', 'firefox-esr', 'iproute2', 'janus-tools', 'janus', 'ffmpeg', 'librsvg2-bin', 'util-linux', 'opus-tools'];
 
 const started = performance.now();
 const summary: string[] = [];
@@ -131,13 +132,34 @@ function main(): void {
     return;
   }
 
-  const args = ['--test', '--test-concurrency=1', '--test-timeout=120000', ...passThrough, ...files];
-  const status = timed(`tests: node ${args.slice(0, 3 + passThrough.length).join(' ')} <${files.length} files>`, () =>
-    run(process.execPath, args),
-  );
+  // A second reporter writes TAP to a file, read afterwards for its skip count: every program a test
+  // needs is installed above, so a skipped test in a full run hides a failure and fails the run.
+  const tapFile = path.join(root, 'tests', '.tmp', `run-${process.pid}.tap`);
+  mkdirSync(path.dirname(tapFile), { recursive: true });
+  const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tapFile}`];
+  const args = ['--test', '--test-concurrency=1', '--test-timeout=120000', ...reporters, ...passThrough, ...files];
+  const status = timed(`tests: node ${args.slice(0, 3).join(' ')} <${files.length} files>`, () => run(process.execPath, args));
+  const skipped = skippedTests(tapFile);
+  rmSync(tapFile, { force: true });
   summary.push(`tests: ${status === 0 ? 'passed' : `FAILED (node --test exit code ${status})`}`);
+  const filtered = passThrough.some((arg) => arg.startsWith('--test-name-pattern') || arg.startsWith('--test-skip-pattern'));
+  if (skipped.length > 0 && !filtered) {
+    summary.push(`skipped: ${skipped.length} test(s) skipped, which fails the run:\n${skipped.map((line) => `      ${line}`).join('\n')}`);
+    printSummary();
+    process.exitCode = status === 0 ? 1 : status;
+    return;
+  }
   printSummary();
   process.exitCode = status;
+}
+
+/** The TAP lines of skipped tests (`ok N - name # SKIP reason`) in the run's TAP output. */
+function skippedTests(tapFile: string): string[] {
+  if (!existsSync(tapFile)) return [];
+  return readFileSync(tapFile, 'utf8')
+    .split('\n')
+    .filter((line) => /^\s*ok \d+ - .* # SKIP\b/.test(line))
+    .map((line) => line.trim());
 }
 
 main();
