@@ -6,7 +6,7 @@ import { PluginCapabilities, type ReleasedHandle } from '../capabilities/PluginC
 import type { CoreHandle, LoadedPlugin, PluginDescriptor } from '../PluginHostTypes.ts';
 import type { PluginLogEntry } from '../UserPluginTypes.ts';
 import { runApiCall } from './sandboxApiTable.ts';
-import { SANDBOX_LIMITS, type SandboxPolicy } from './sandboxPolicy.ts';
+import { SANDBOX_LIMITS } from './sandboxPolicy.ts';
 import { SandboxCallFailed, type PluginRunner } from './PluginRunner.ts';
 import type {
   ApiCallMessage,
@@ -97,7 +97,6 @@ export class SandboxPluginHost implements LoadedPlugin {
   readonly #log: Logger;
   /** The plugin API this version's calls run against: ownership, limits, and what it made. */
   readonly #capabilities: PluginCapabilities;
-  readonly #policy: SandboxPolicy;
   #inFlight = 0;
   #idleWaiters: Array<() => void> = [];
   #dead = false;
@@ -118,7 +117,6 @@ export class SandboxPluginHost implements LoadedPlugin {
       host: 'sandbox',
     };
     const mediaDir = opts.mediaDir ?? join(tmpdir(), 'cardea-media', identity.name.replace(/[^\w.-]/g, '_'));
-    this.#policy = { mediaDir };
     const wants = (handler: SandboxMethod): boolean => identity.handlers.includes(handler);
     // Events of this version's handles and mixers only (detection runs in the media plane); a
     // handle that moves to the next version on reload takes its events along.
@@ -421,7 +419,7 @@ export class SandboxPluginHost implements LoadedPlugin {
     const { runner, instance } = this.#opts;
     const run = this.#dead
       ? Promise.reject(new Error('plugin instance is stopped'))
-      : runApiCall(this.#capabilities.api, m.op, m.args, this.#policy);
+      : runApiCall(this.#capabilities.api, m.op, m.args);
     run.then(
       (value) => runner.settle(instance, m.callId, true, value),
       (error: unknown) =>

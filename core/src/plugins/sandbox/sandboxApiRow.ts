@@ -1,6 +1,5 @@
 import type { PluginApi } from '@cardea/plugin-sdk';
 import type { z } from 'zod';
-import type { SandboxPolicy } from './sandboxPolicy.ts';
 
 /**
  * One row of the sandbox's API table: the schema of a wire operation's argument list, and how it
@@ -10,7 +9,7 @@ export interface ApiRow {
   readonly args: z.ZodTuple;
   /** Number of arguments: shorter lists are padded with `null` (omitted optionals), longer ones cut. */
   readonly arity: number;
-  run(api: PluginApi, args: readonly unknown[], policy: SandboxPolicy): Promise<unknown>;
+  run(api: PluginApi, args: readonly unknown[]): Promise<unknown>;
 }
 
 /** A set of rows by operation name. */
@@ -19,7 +18,7 @@ export type ApiRows = Readonly<Record<string, ApiRow>>;
 /** A row: `run` receives the arguments as `args` parsed them. */
 export function row<S extends z.ZodTuple>(
   args: S,
-  run: (api: PluginApi, args: z.output<S>, policy: SandboxPolicy) => Promise<unknown>,
+  run: (api: PluginApi, args: z.output<S>) => Promise<unknown>,
 ): ApiRow {
   return { args, arity: args.def.items.length, run };
 }

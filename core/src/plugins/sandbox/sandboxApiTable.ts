@@ -25,7 +25,7 @@ import {
   talkingOptions,
 } from './sandboxApiSchemas.ts';
 import { row, type ApiRow, type ApiRows } from './sandboxApiRow.ts';
-import { loopbackOnly, type SandboxPolicy } from './sandboxPolicy.ts';
+import { loopbackOnly } from './sandboxPolicy.ts';
 
 /** Members the bridge serves inside the sandbox, never crossing to the host as API calls, and why. */
 export const SERVED_BY_THE_BRIDGE = {
@@ -98,10 +98,10 @@ export const sandboxApiTable: { readonly [Op in WireOp]: ApiRow } = {
 
 /**
  * Runs one API call of a sandboxed plugin: the op is looked up, its arguments validated (a
- * TypeError names the first problem), and the row maps it onto `api` under `policy`. The result
+ * TypeError names the first problem), and the row maps it onto `api` (applying the sandbox policy). The result
  * is JSON (`null` for none: the bridge resolves that as `undefined`).
  */
-export async function runApiCall(api: PluginApi, op: string, rawArgs: readonly Json[], policy: SandboxPolicy): Promise<Json> {
+export async function runApiCall(api: PluginApi, op: string, rawArgs: readonly Json[]): Promise<Json> {
   if (Object.hasOwn(REFUSED_IN_SANDBOX, op)) {
     const reason = (REFUSED_IN_SANDBOX as Record<string, string>)[op] ?? '';
     throw new Error(`${op} is not available to sandboxed plugins: ${reason}`);
@@ -115,6 +115,6 @@ export async function runApiCall(api: PluginApi, op: string, rawArgs: readonly J
     const issue = parsed.error.issues[0];
     throw new TypeError(`${op}: invalid arguments${issue ? ` (${issue.path.join('.') || 'arguments'}: ${issue.message})` : ''}`);
   }
-  const result = await entry.run(api, parsed.data, policy);
+  const result = await entry.run(api, parsed.data);
   return result === undefined ? null : (result as Json);
 }

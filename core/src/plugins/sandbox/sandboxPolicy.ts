@@ -5,12 +5,6 @@
 import { isIP } from 'node:net';
 import type { CapabilityLimits } from '../capabilities/PluginCapabilities.ts';
 
-/** The per-version context the table's rows apply the policy with. */
-export interface SandboxPolicy {
-  /** Directory the plugin's played and recorded files resolve in. */
-  readonly mediaDir: string;
-}
-
 /** What one sandboxed plugin version may hold at once. */
 export const SANDBOX_LIMITS: CapabilityLimits = {
   /** Each mixer is a 20 ms timer and codec work. */
